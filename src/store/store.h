@@ -1,0 +1,199 @@
+// store/store.h — the Store interface: event log, projections, webhook dedupe, review queue.
+//
+// Invariants:
+//  * Every write method returns only after its transaction is committed and fsynced. Writers are
+//    batched by a group-commit writer (many concurrent callers share one transaction + fsync), so
+//    a caller that got OK may acknowledge the data to the outside world.
+//  * The event log is append-only: events(seq, stream, version, type, payload, actor, at). Each
+//    order has one stream ("order-<id>"); its version is the number of events in it. Projection
+//    rows (orders, reviews) change in the same transaction as the events that change them.
+//  * Webhook deliveries are deduplicated by unique constraints (insert, never check-then-insert):
+//    a replay of the same webhook id or event id, concurrent or hours later, changes nothing.
+//
+// Thread-safety: all methods may be called from any thread concurrently.
+// Only app/ names a concrete backend (store/sqlite_store.h); everything else takes a Store&.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/order.h"
+#include "core/status.h"
+#include "core/time.h"
+
+namespace orderpilot::store {
+
+// Where an order is in its lifecycle (this issue's part of the state machine; later steps add
+// states after kAccepted). Terminal for this issue: kAccepted, kRejected, kCancelled.
+enum class OrderState { kReceived, kValidated, kAccepted, kHeld, kRejected, kCancelled };
+std::string_view OrderStateName(OrderState s);
+std::optional<OrderState> ParseOrderState(std::string_view name);
+
+struct Event {
+  EventSeq seq;
+  std::string stream;
+  int64_t version = 0;   // 1-based position in its stream
+  std::string type;      // "order.received", "order.held", "review.approved" …
+  std::string payload;   // JSON object
+  std::string actor;     // "shopify", "pipeline", "api:<key name>", a reviewer's name
+  Timestamp at;
+};
+
+// An event to append; seq, version and stream are assigned by the store.
+struct NewEvent {
+  std::string type;
+  std::string payload = "{}";  // JSON object
+  std::string actor;
+};
+
+struct OrderRecord {
+  OrderId id;
+  std::string channel;
+  std::string shop;
+  std::string channel_order_id;
+  std::string number;
+  OrderState state = OrderState::kReceived;
+  int64_t version = 0;      // events in the order's stream
+  std::string order_json;   // latest canonical order (core/order_json.h)
+  std::string currency;
+  int64_t total_minor = 0;  // totals.total in minor units
+  std::string financial_status;
+  Timestamp created_at;     // when we first received it
+  Timestamp updated_at;
+};
+
+std::string OrderStream(OrderId id);  // "order-<id>"
+
+// What a delivery means for the order projection.
+enum class DeliveryKind {
+  kOrderCreate,     // create the order; if it already exists, change nothing (duplicate)
+  kOrderUpdate,     // create it if absent (channels reorder webhooks), else append + update
+  kOrderCancel,     // as kOrderUpdate, and the order moves to kCancelled
+  kRefund,          // append to the order's stream (parked by channel id until the order exists)
+  kPrivacyRequest,  // stored in privacy_requests for the privacy module
+  kOther,           // stored only (unknown topics)
+};
+
+// One accepted inbound message: a verified webhook or an API call, already normalised.
+struct Delivery {
+  std::string channel;  // "shopify", "api"
+  std::string shop;
+  // Webhook identity. When both ids are empty the delivery is not a webhook and the webhook
+  // table is skipped (API calls dedupe on channel + shop + channel_order_id instead).
+  std::string topic;
+  std::string webhook_id;
+  std::string event_id;
+  std::string api_version;
+  std::string triggered_at;
+  std::string raw_body;  // kept for replay/audit when from a webhook
+  Timestamp received_at;
+
+  DeliveryKind kind = DeliveryKind::kOther;
+  std::string event_type;        // the order-stream event: "order.received", "order.paid", …
+  std::string channel_order_id;  // for order and refund kinds
+  std::optional<Order> order;    // for order kinds: used for projection columns
+  std::string payload_json;      // canonical order JSON, refund JSON, or privacy request body
+  std::string actor;             // recorded on the event
+};
+
+struct DeliveryOutcome {
+  bool duplicate = false;  // the webhook (or API order) was seen before; nothing changed
+  OrderId order_id;        // the order it concerns, when known
+  bool order_created = false;
+};
+
+// The pipeline's write: append `events` to an order and move it to `new_state`, but only if the
+// order is still at `expected_version` (else Aborted: somebody else appended; re-read and retry).
+struct OrderTransition {
+  OrderId order_id;
+  int64_t expected_version = 0;
+  std::vector<NewEvent> events;
+  OrderState new_state = OrderState::kReceived;
+  struct ReviewRequest {
+    std::string kind;         // "order_hold"
+    std::string reason;       // human summary
+    std::string detail_json;  // JSON object: reasons, confidence, …
+  };
+  std::optional<ReviewRequest> review;  // opens a review item in the same transaction
+};
+
+enum class ReviewStatus { kOpen, kApproved, kRejected };
+std::string_view ReviewStatusName(ReviewStatus s);
+std::optional<ReviewStatus> ParseReviewStatus(std::string_view name);
+
+struct ReviewRecord {
+  ReviewId id;
+  OrderId order_id;
+  std::string kind;
+  std::string reason;
+  std::string detail_json;
+  ReviewStatus status = ReviewStatus::kOpen;
+  std::string decided_by;
+  std::string comment;
+  Timestamp created_at;
+  std::optional<Timestamp> decided_at;
+};
+
+// A person's decision on an open review item. Appends review.<approved|rejected> and the order's
+// resulting event (order.accepted / order.rejected) in one transaction.
+struct ReviewDecision {
+  ReviewId review_id;
+  bool approve = false;
+  std::string who;
+  std::string comment;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::optional<int64_t> next_cursor;  // pass back as `cursor` for the next page
+};
+
+struct StoreStats {
+  std::map<std::string, int64_t> orders_by_state;
+  int64_t open_reviews = 0;
+  int64_t events = 0;
+  int64_t webhooks = 0;
+};
+
+// Group-commit counters, for /metrics.
+struct CommitStats {
+  int64_t batches = 0;
+  int64_t writes = 0;
+  int64_t queue_depth = 0;      // writes waiting right now
+  std::vector<int64_t> batch_size_histogram;  // counts for sizes ≤1,≤2,≤4,…,≤512,>512
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- writes (durable on return) ---
+  virtual Result<DeliveryOutcome> Ingest(const Delivery& d) = 0;
+  // Aborted when the order moved past expected_version; NotFound for an unknown order.
+  virtual Status Transition(const OrderTransition& t) = 0;
+  // FailedPrecondition when the review item is no longer open; NotFound when unknown.
+  virtual Result<ReviewRecord> Decide(const ReviewDecision& d) = 0;
+
+  // --- reads ---
+  virtual Result<OrderRecord> GetOrder(OrderId id) = 0;
+  virtual Result<std::vector<Event>> ReadStream(const std::string& stream) = 0;
+  // Newest first. `cursor` is the next_cursor of the previous page.
+  virtual Result<Page<OrderRecord>> ListOrders(std::optional<OrderState> state, int limit,
+                                               std::optional<int64_t> cursor) = 0;
+  // Orders in any of `states` with id > after, oldest first: the pipeline's work on restart.
+  virtual Result<std::vector<OrderRecord>> OrdersInStates(const std::vector<OrderState>& states,
+                                                          OrderId after, int limit) = 0;
+  virtual Result<ReviewRecord> GetReview(ReviewId id) = 0;
+  virtual Result<Page<ReviewRecord>> ListReviews(std::optional<ReviewStatus> status, int limit,
+                                                 std::optional<int64_t> cursor) = 0;
+  virtual Result<StoreStats> Stats() = 0;
+  virtual CommitStats GetCommitStats() = 0;
+};
+
+}  // namespace orderpilot::store
