@@ -9,6 +9,9 @@ function(op_module name)
   cmake_parse_arguments(M "" "" "DEPS;LIBS;PRIVATE_LIBS" ${ARGN})
   file(GLOB srcs CONFIGURE_DEPENDS
        ${PROJECT_SOURCE_DIR}/src/${name}/*.cc ${PROJECT_SOURCE_DIR}/src/${name}/internal/*.cc)
+  # A module's main.cc is an executable's entry point, never library code: in the library it would
+  # hand every test binary that links the module the program's main() instead of GoogleTest's.
+  list(FILTER srcs EXCLUDE REGEX "/src/${name}/main\\.cc$")
   add_library(op_${name} STATIC ${srcs})
   target_include_directories(op_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   set(dep_targets)

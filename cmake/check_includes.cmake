@@ -1,4 +1,5 @@
 # cmake -DSRC=<src dir> -DDEPS=<module_deps.txt> -P check_includes.cmake
+cmake_policy(SET CMP0057 NEW)  # IN_LIST in script mode
 # Fails when a file under src/<module>/ includes "<other>/..." for a module <other> that
 # <module> does not declare in its op_module(... DEPS ...).
 file(STRINGS ${DEPS} lines)

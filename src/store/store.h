@@ -177,6 +177,10 @@ class Store {
   virtual Result<DeliveryOutcome> Ingest(const Delivery& d) = 0;
   // Aborted when the order moved past expected_version; NotFound for an unknown order.
   virtual Status Transition(const OrderTransition& t) = 0;
+  // Many transitions as one group-commit request (one transaction, each transition in its own
+  // savepoint): how a pipeline worker commits a batch of orders with one fsync. Returns one
+  // Status per transition, in order.
+  virtual std::vector<Status> TransitionAll(const std::vector<OrderTransition>& ts) = 0;
   // FailedPrecondition when the review item is no longer open; NotFound when unknown.
   virtual Result<ReviewRecord> Decide(const ReviewDecision& d) = 0;
 

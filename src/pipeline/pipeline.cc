@@ -1,0 +1,182 @@
+#include "pipeline/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include <unordered_map>
+
+#include "core/order_json.h"
+#include "pipeline/steps.h"
+
+namespace orderpilot::pipeline {
+namespace {
+
+// States some step starts from: the orders a restart must pick up again.
+std::vector<store::OrderState> RunnableStates() {
+  std::vector<store::OrderState> states;
+  for (const Step& s : OrderSteps()) {
+    bool seen = false;
+    for (store::OrderState x : states) seen = seen || x == s.from;
+    if (!seen) states.push_back(s.from);
+  }
+  return states;
+}
+
+}  // namespace
+
+Pipeline::Pipeline(store::Store& store, const Clock& clock, PipelineOptions options)
+    : store_(store), clock_(clock), options_(options) {
+  for (int i = 0; i < options_.workers; ++i) workers_.push_back(std::make_unique<Worker>());
+}
+
+Pipeline::~Pipeline() { Stop(); }
+
+Status Pipeline::Start() {
+  if (started_) return FailedPreconditionError("pipeline already started");
+  started_ = true;
+  if (workers_.empty()) {
+    spdlog::info("pipeline paused (0 workers): orders are stored but not processed");
+    return Status::Ok();
+  }
+  for (auto& w : workers_) {
+    Worker* wp = w.get();
+    w->thread = std::thread([this, wp] { Run(*wp); });
+  }
+  // Resume: everything a step still has to handle. Enqueue collapses overlaps with new arrivals.
+  const std::vector<store::OrderState> states = RunnableStates();
+  OrderId after;
+  int64_t resumed = 0;
+  for (;;) {
+    auto page = store_.OrdersInStates(states, after, 1000);
+    if (!page.ok()) return page.status();
+    if (page->empty()) break;
+    for (const store::OrderRecord& r : *page) Enqueue(r.id);
+    resumed += static_cast<int64_t>(page->size());
+    after = page->back().id;
+  }
+  if (resumed > 0) spdlog::info("pipeline resumed {} unfinished orders", resumed);
+  return Status::Ok();
+}
+
+void Pipeline::Stop() {
+  if (stopping_.exchange(true)) return;
+  for (auto& w : workers_) {
+    {
+      std::lock_guard<std::mutex> lock(w->mu);
+    }
+    w->cv.notify_all();
+  }
+  for (auto& w : workers_)
+    if (w->thread.joinable()) w->thread.join();
+  idle_cv_.notify_all();
+}
+
+void Pipeline::Enqueue(OrderId id) {
+  if (workers_.empty() || stopping_) return;
+  Worker& w = *workers_[static_cast<size_t>(id.value()) % workers_.size()];
+  {
+    std::lock_guard<std::mutex> lock(w.mu);
+    if (!w.queued.insert(id).second) return;
+    w.queue.push_back(id);
+  }
+  w.cv.notify_one();
+}
+
+void Pipeline::Run(Worker& w) {
+  std::vector<OrderId> batch;
+  batch.reserve(static_cast<size_t>(options_.batch));
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(w.mu);
+      w.busy = false;
+      if (w.queue.empty()) idle_cv_.notify_all();
+      w.cv.wait(lock, [&] { return stopping_ || !w.queue.empty(); });
+      if (stopping_) return;
+      batch.clear();
+      while (!w.queue.empty() && batch.size() < static_cast<size_t>(options_.batch)) {
+        batch.push_back(w.queue.front());
+        w.queued.erase(w.queue.front());
+        w.queue.pop_front();
+      }
+      w.busy = true;
+    }
+    ProcessBatch(batch);
+  }
+}
+
+void Pipeline::ProcessBatch(std::vector<OrderId>& ids) {
+  std::unordered_map<int64_t, int> attempts;
+  while (!ids.empty() && !stopping_) {
+    std::vector<store::OrderTransition> plans;
+    plans.reserve(ids.size());
+    const Timestamp now = clock_.Now();
+    for (OrderId id : ids) {
+      auto record = store_.GetOrder(id);
+      if (!record.ok()) {
+        spdlog::error("pipeline: cannot read order {}: {}", id.value(), record.status().ToString());
+        ++failures_;
+        continue;
+      }
+      auto order = DecodeOrder(record->order_json);
+      if (!order.ok()) {
+        spdlog::error("pipeline: order {} has an undecodable snapshot: {}", id.value(),
+                      order.status().ToString());
+        ++failures_;
+        continue;
+      }
+      auto plan = PlanTransition(*record, *order, now);
+      if (plan) plans.push_back(std::move(*plan));
+    }
+    if (plans.empty()) return;
+    std::vector<Status> results = store_.TransitionAll(plans);
+    ids.clear();
+    for (size_t i = 0; i < plans.size(); ++i) {
+      const store::OrderTransition& t = plans[i];
+      if (results[i].ok()) {
+        ++processed_;
+        if (t.new_state == store::OrderState::kAccepted) ++accepted_;
+        if (t.new_state == store::OrderState::kHeld) ++held_;
+      } else if (results[i].code() == StatusCode::kAborted &&
+                 ++attempts[t.order_id.value()] <= options_.max_retries) {
+        ++retries_;
+        ids.push_back(t.order_id);  // the order changed under us: re-read and re-plan
+      } else {
+        ++failures_;
+        spdlog::error("pipeline: order {} not advanced: {}", t.order_id.value(),
+                      results[i].ToString());
+      }
+    }
+  }
+}
+
+PipelineStats Pipeline::Stats() const {
+  PipelineStats s;
+  s.processed = processed_;
+  s.accepted = accepted_;
+  s.held = held_;
+  s.retries = retries_;
+  s.failures = failures_;
+  for (const auto& w : workers_) {
+    std::lock_guard<std::mutex> lock(w->mu);
+    s.queue_depth += static_cast<int64_t>(w->queue.size());
+  }
+  return s;
+}
+
+bool Pipeline::WaitIdle(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto idle = [&] {
+    for (const auto& w : workers_) {
+      std::lock_guard<std::mutex> lock(w->mu);
+      if (w->busy || !w->queue.empty()) return false;
+    }
+    return true;
+  };
+  std::unique_lock<std::mutex> lock(idle_mu_);
+  while (!idle()) {
+    if (stopping_ || std::chrono::steady_clock::now() >= deadline) return idle();
+    idle_cv_.wait_for(lock, std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+}  // namespace orderpilot::pipeline

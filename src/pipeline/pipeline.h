@@ -1,0 +1,94 @@
+// pipeline/pipeline.h — the step runner: worker threads that take orders through the steps.
+//
+// Invariants:
+//  * One order is handled by one worker at a time: an order always goes to worker
+//    (id mod workers), and each worker handles its orders one batch at a time.
+//  * Work survives restarts: Start() re-queues every order in a state some step starts from, so
+//    orders acknowledged before a crash are finished after it. The event log, not memory, is the
+//    truth; a lost in-memory queue costs nothing but a rescan.
+//  * Commits are batched: a worker plans up to `batch` orders and commits their transitions with
+//    one Store::TransitionAll (one fsync). A transition that lost a version race (the order
+//    changed meanwhile) is re-read and re-planned.
+//
+// Thread-safety: Enqueue, Stats and WaitIdle may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "store/store.h"
+
+namespace orderpilot::pipeline {
+
+struct PipelineOptions {
+  int workers = 2;   // Default: 2. 0 = paused: orders are stored but not processed.
+  int batch = 256;   // orders planned per commit
+  int max_retries = 5;  // re-plans of one order after version races before giving up for now
+};
+
+struct PipelineStats {
+  int64_t processed = 0;   // transitions committed
+  int64_t accepted = 0;
+  int64_t held = 0;
+  int64_t retries = 0;     // version races
+  int64_t failures = 0;    // orders that could not be read, decoded or committed
+  int64_t queue_depth = 0;
+};
+
+class Pipeline {
+ public:
+  Pipeline(store::Store& store, const Clock& clock, PipelineOptions options);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Re-queues unfinished orders from the store, then starts the workers.
+  Status Start();
+  // Finishes the batch in hand, then stops. Idempotent.
+  void Stop();
+
+  // Schedules an order that changed. REQUIRES: the change is committed.
+  void Enqueue(OrderId id);
+
+  PipelineStats Stats() const;
+  // Blocks until all queues are empty and no worker is busy, or `timeout` passes.
+  // Returns whether it became idle.
+  bool WaitIdle(std::chrono::milliseconds timeout);
+
+ private:
+  struct Worker {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<OrderId> queue;          // GUARDED_BY(mu)
+    std::unordered_set<OrderId> queued;  // GUARDED_BY(mu): collapses repeated Enqueue calls
+    bool busy = false;                  // GUARDED_BY(mu)
+    std::thread thread;
+  };
+
+  void Run(Worker& w);
+  void ProcessBatch(std::vector<OrderId>& ids);
+
+  store::Store& store_;
+  const Clock& clock_;
+  const PipelineOptions options_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+
+  std::atomic<int64_t> processed_{0}, accepted_{0}, held_{0}, retries_{0}, failures_{0};
+  std::mutex idle_mu_;
+  std::condition_variable idle_cv_;
+};
+
+}  // namespace orderpilot::pipeline

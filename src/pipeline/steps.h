@@ -1,0 +1,54 @@
+// pipeline/steps.h — the order state machine as a table of steps.
+//
+// A step reads the order (canonical Order + its projection record), decides, and produces events
+// and the next state. Steps are pure: they never write. The runner (pipeline/pipeline.h) chains
+// the steps from the order's current state until a state no step starts from (accepted, held,
+// rejected, cancelled), then commits everything in one transition guarded by the version it read.
+// Running the steps twice therefore appends nothing new: the second run finds the order past
+// them (or loses the version race and re-reads).
+//
+// This issue's machine:   received --validate--> validated --decide--> accepted | held
+//                         held --(person approves/rejects, see store::ReviewDecision)--> accepted | rejected
+// Later issues append steps after accepted (allocate, route, carrier, …).
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/order.h"
+#include "core/time.h"
+#include "pipeline/validate.h"
+#include "store/store.h"
+
+namespace orderpilot::pipeline {
+
+// What the steps of one run share.
+struct StepState {
+  const Order& order;
+  Timestamp now;
+  std::vector<ValidationProblem> problems;  // filled by validate, read by decide
+  bool validated = false;                   // problems is filled (else decide validates)
+};
+
+struct StepOutput {
+  std::vector<store::NewEvent> events;
+  store::OrderState next = store::OrderState::kReceived;
+  std::optional<store::OrderTransition::ReviewRequest> review;
+};
+
+struct Step {
+  std::string_view name;
+  store::OrderState from;
+  void (*run)(StepState& state, StepOutput& out);
+};
+
+// The steps in lifecycle order.
+const std::vector<Step>& OrderSteps();
+
+// Runs every step that applies from `record.state` on, returning the transition to commit, or
+// nullopt when no step applies (the order waits for a person or is finished).
+std::optional<store::OrderTransition> PlanTransition(const store::OrderRecord& record,
+                                                     const Order& order, Timestamp now);
+
+}  // namespace orderpilot::pipeline

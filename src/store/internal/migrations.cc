@@ -1,0 +1,164 @@
+#include "store/internal/migrations.h"
+
+#include <string>
+
+namespace orderpilot::store::internal {
+namespace {
+
+// Migration 1: every table of the first release. See docs/event-log.md for what each holds.
+constexpr const char kMigration1[] = R"sql(
+CREATE TABLE events (
+  seq     INTEGER PRIMARY KEY,
+  stream  TEXT    NOT NULL,
+  version INTEGER NOT NULL,
+  type    TEXT    NOT NULL,
+  payload TEXT    NOT NULL,
+  actor   TEXT    NOT NULL,
+  at      INTEGER NOT NULL,
+  UNIQUE (stream, version)
+);
+
+CREATE TABLE orders (
+  id               INTEGER PRIMARY KEY,
+  channel          TEXT    NOT NULL,
+  shop             TEXT    NOT NULL,
+  channel_order_id TEXT    NOT NULL,
+  number           TEXT    NOT NULL DEFAULT '',
+  state            TEXT    NOT NULL,
+  version          INTEGER NOT NULL,
+  order_json       TEXT    NOT NULL,
+  currency         TEXT    NOT NULL DEFAULT '',
+  total_minor      INTEGER NOT NULL DEFAULT 0,
+  financial_status TEXT    NOT NULL DEFAULT '',
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  UNIQUE (channel, shop, channel_order_id)
+);
+CREATE INDEX orders_by_state ON orders (state, id);
+
+CREATE TABLE webhooks (
+  id           INTEGER PRIMARY KEY,
+  channel      TEXT    NOT NULL,
+  shop         TEXT    NOT NULL,
+  topic        TEXT    NOT NULL,
+  webhook_id   TEXT    NOT NULL,
+  event_id     TEXT    NOT NULL,
+  api_version  TEXT    NOT NULL,
+  triggered_at TEXT    NOT NULL,
+  received_at  INTEGER NOT NULL,
+  body         TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX webhooks_by_webhook_id ON webhooks (channel, shop, webhook_id)
+  WHERE webhook_id != '';
+CREATE UNIQUE INDEX webhooks_by_event_id ON webhooks (channel, shop, topic, event_id)
+  WHERE event_id != '';
+
+CREATE TABLE parked_events (
+  id               INTEGER PRIMARY KEY,
+  channel          TEXT    NOT NULL,
+  shop             TEXT    NOT NULL,
+  channel_order_id TEXT    NOT NULL,
+  type             TEXT    NOT NULL,
+  payload          TEXT    NOT NULL,
+  actor            TEXT    NOT NULL,
+  at               INTEGER NOT NULL
+);
+CREATE INDEX parked_events_by_order ON parked_events (channel, shop, channel_order_id, id);
+
+CREATE TABLE privacy_requests (
+  id          INTEGER PRIMARY KEY,
+  channel     TEXT    NOT NULL,
+  shop        TEXT    NOT NULL,
+  topic       TEXT    NOT NULL,
+  received_at INTEGER NOT NULL,
+  body        TEXT    NOT NULL,
+  status      TEXT    NOT NULL DEFAULT 'pending'
+);
+CREATE INDEX privacy_requests_by_status ON privacy_requests (status, id);
+
+CREATE TABLE reviews (
+  id          INTEGER PRIMARY KEY,
+  order_id    INTEGER NOT NULL REFERENCES orders (id),
+  kind        TEXT    NOT NULL,
+  reason      TEXT    NOT NULL,
+  detail_json TEXT    NOT NULL,
+  status      TEXT    NOT NULL,
+  decided_by  TEXT    NOT NULL DEFAULT '',
+  comment     TEXT    NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL,
+  decided_at  INTEGER
+);
+CREATE INDEX reviews_by_status ON reviews (status, id);
+CREATE INDEX reviews_by_order ON reviews (order_id);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, kMigration1},
+};
+
+Status ApplyOne(Connection& conn, const Clock& clock, const Migration& m, int known) {
+  // IMMEDIATE takes the write lock first, so two processes cannot both apply migration N.
+  OP_RETURN_IF_ERROR(conn.ExecScript("BEGIN IMMEDIATE"));
+  auto fail = [&](Status s) {
+    (void)conn.ExecScript("ROLLBACK");
+    return s;
+  };
+  Result<int> current = SchemaVersion(conn);
+  if (!current.ok()) return fail(current.status());
+  if (*current > known) {
+    return fail(FailedPreconditionError("database schema version " + std::to_string(*current) +
+                                        " is newer than this build knows (" +
+                                        std::to_string(known) +
+                                        "); open it with a newer orderpilot"));
+  }
+  if (*current >= m.version) return fail(Status::Ok());  // applied meanwhile by someone else
+  Status s = conn.ExecScript(m.sql);
+  if (!s.ok()) {
+    return fail(InternalError("migration " + std::to_string(m.version) + ": " + s.message()));
+  }
+  {
+    auto stmt = conn.Prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)");
+    if (!stmt.ok()) return fail(stmt.status());
+    stmt->Bind(1, int64_t{m.version}).Bind(2, clock.Now().micros);
+    s = stmt->Exec();
+  }
+  if (!s.ok()) return fail(s);
+  s = conn.ExecScript("COMMIT");
+  if (!s.ok()) return fail(s);
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::span<const Migration> KnownMigrations() { return kMigrations; }
+
+Result<int> SchemaVersion(Connection& conn) {
+  OP_ASSIGN_OR_RETURN(Stmt stmt,
+                      conn.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  OP_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? static_cast<int>(stmt.Int(0)) : 0;
+}
+
+Status Migrate(Connection& conn, const Clock& clock) {
+  return Migrate(conn, clock, KnownMigrations());
+}
+
+Status Migrate(Connection& conn, const Clock& clock, std::span<const Migration> migrations) {
+  OP_RETURN_IF_ERROR(
+      conn.ExecScript("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                      "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"));
+  const int known = migrations.empty() ? 0 : migrations.back().version;
+  OP_ASSIGN_OR_RETURN(int current, SchemaVersion(conn));
+  if (current > known) {
+    return FailedPreconditionError("database schema version " + std::to_string(current) +
+                                   " is newer than this build knows (" + std::to_string(known) +
+                                   "); open it with a newer orderpilot");
+  }
+  for (const Migration& m : migrations) {
+    if (m.version <= current) continue;
+    OP_RETURN_IF_ERROR(ApplyOne(conn, clock, m, known));
+  }
+  return Status::Ok();
+}
+
+}  // namespace orderpilot::store::internal

@@ -1,0 +1,744 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <limits>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "core/json_writer.h"
+#include "store/internal/group_commit.h"
+#include "store/internal/migrations.h"
+#include "store/internal/sqlite_util.h"
+
+namespace orderpilot::store {
+
+using internal::Connection;
+using internal::Stmt;
+
+namespace {
+
+constexpr int kMaxPageSize = 500;
+constexpr int kMaxWorkListSize = 10000;
+
+// Columns of every order SELECT, in the order RowToOrder reads them.
+#define OP_ORDER_COLUMNS                                                                \
+  "id, channel, shop, channel_order_id, number, state, version, order_json, currency, " \
+  "total_minor, financial_status, created_at, updated_at"
+// Columns of every review SELECT, in the order RowToReview reads them.
+#define OP_REVIEW_COLUMNS \
+  "id, order_id, kind, reason, detail_json, status, decided_by, comment, created_at, decided_at"
+
+Result<OrderRecord> RowToOrder(const Stmt& s) {
+  OrderRecord r;
+  r.id = OrderId(s.Int(0));
+  r.channel = s.Text(1);
+  r.shop = s.Text(2);
+  r.channel_order_id = s.Text(3);
+  r.number = s.Text(4);
+  std::optional<OrderState> state = ParseOrderState(s.TextView(5));
+  if (!state) {
+    return InternalError("order " + r.id.ToString() + " has an unknown state '" + s.Text(5) +
+                         "' in the database");
+  }
+  r.state = *state;
+  r.version = s.Int(6);
+  r.order_json = s.Text(7);
+  r.currency = s.Text(8);
+  r.total_minor = s.Int(9);
+  r.financial_status = s.Text(10);
+  r.created_at = Timestamp{s.Int(11)};
+  r.updated_at = Timestamp{s.Int(12)};
+  return r;
+}
+
+Result<ReviewRecord> RowToReview(const Stmt& s) {
+  ReviewRecord r;
+  r.id = ReviewId(s.Int(0));
+  r.order_id = OrderId(s.Int(1));
+  r.kind = s.Text(2);
+  r.reason = s.Text(3);
+  r.detail_json = s.Text(4);
+  std::optional<ReviewStatus> status = ParseReviewStatus(s.TextView(5));
+  if (!status) {
+    return InternalError("review " + r.id.ToString() + " has an unknown status '" + s.Text(5) +
+                         "' in the database");
+  }
+  r.status = *status;
+  r.decided_by = s.Text(6);
+  r.comment = s.Text(7);
+  r.created_at = Timestamp{s.Int(8)};
+  if (!s.IsNull(9)) r.decided_at = Timestamp{s.Int(9)};
+  return r;
+}
+
+std::string_view PayloadOrEmptyObject(std::string_view payload) {
+  return payload.empty() ? std::string_view("{}") : payload;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writer-side operations. Each runs on the writer thread inside the request's savepoint; a non-OK
+// result rolls the request back.
+
+// Appends one event to `stream` at `version`. The UNIQUE(stream, version) constraint turns a
+// concurrent-append bug into an error instead of a forked stream.
+Status AppendEvent(Connection& c, std::string_view stream, int64_t version, std::string_view type,
+                   std::string_view payload, std::string_view actor, int64_t at) {
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      c.Prepare("INSERT INTO events (stream, version, type, payload, actor, at) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  s.Bind(1, stream).Bind(2, version).Bind(3, type).Bind(4, PayloadOrEmptyObject(payload));
+  s.Bind(5, actor).Bind(6, at);
+  return s.Exec();
+}
+
+// Inserts the webhook row. Returns false when a row with the same webhook id or event id exists
+// (a replay): nothing was written.
+Result<bool> InsertWebhook(Connection& c, const Delivery& d) {
+  OP_ASSIGN_OR_RETURN(
+      Stmt s, c.Prepare("INSERT INTO webhooks (channel, shop, topic, webhook_id, event_id, "
+                        "api_version, triggered_at, received_at, body) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING"));
+  s.Bind(1, d.channel).Bind(2, d.shop).Bind(3, d.topic).Bind(4, d.webhook_id);
+  s.Bind(5, d.event_id).Bind(6, d.api_version).Bind(7, d.triggered_at);
+  s.Bind(8, d.received_at.micros).Bind(9, d.raw_body);
+  OP_RETURN_IF_ERROR(s.Exec());
+  return sqlite3_changes(c.db()) > 0;
+}
+
+struct OrderRef {
+  OrderId id;
+  int64_t version = 0;
+};
+
+// The order a channel id names, if stored.
+Result<std::optional<OrderRef>> FindOrder(Connection& c, const Delivery& d) {
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      c.Prepare("SELECT id, version FROM orders "
+                                "WHERE channel = ?1 AND shop = ?2 AND channel_order_id = ?3"));
+  s.Bind(1, d.channel).Bind(2, d.shop).Bind(3, d.channel_order_id);
+  OP_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<OrderRef>();
+  return std::optional<OrderRef>(OrderRef{OrderId(s.Int(0)), s.Int(1)});
+}
+
+// Inserts the order unless (channel, shop, channel_order_id) exists. The new row starts at
+// `version` (the events the caller appends next) and `state`. Returns the new id, or an invalid id
+// when the order already existed.
+Result<OrderId> InsertOrder(Connection& c, const Delivery& d, OrderState state, int64_t version,
+                            int64_t now) {
+  OP_ASSIGN_OR_RETURN(
+      Stmt s, c.Prepare("INSERT INTO orders (channel, shop, channel_order_id, number, state, "
+                        "version, order_json, currency, total_minor, financial_status, "
+                        "created_at, updated_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+                        "ON CONFLICT DO NOTHING"));
+  s.Bind(1, d.channel).Bind(2, d.shop).Bind(3, d.channel_order_id);
+  s.Bind(5, OrderStateName(state)).Bind(6, version).Bind(7, d.payload_json);
+  if (d.order) {
+    s.Bind(4, d.order->number).Bind(8, d.order->currency.code());
+    s.Bind(9, d.order->totals.total.minor_units());
+    s.Bind(10, FinancialStatusName(d.order->financial_status));
+  } else {
+    s.Bind(4, std::string_view()).Bind(8, std::string_view()).Bind(9, int64_t{0});
+    s.Bind(10, std::string_view());
+  }
+  s.Bind(11, d.received_at.micros != 0 ? d.received_at.micros : now).Bind(12, now);
+  OP_RETURN_IF_ERROR(s.Exec());
+  if (sqlite3_changes(c.db()) == 0) return OrderId();
+  return OrderId(sqlite3_last_insert_rowid(c.db()));
+}
+
+// Moves events parked for this order (refunds that arrived before it) onto its stream, oldest
+// first, keeping their original actor and time. Returns the stream's new version.
+Result<int64_t> AttachParkedEvents(Connection& c, const Delivery& d, const std::string& stream,
+                                   int64_t version) {
+  {
+    OP_ASSIGN_OR_RETURN(Stmt parked,
+                        c.Prepare("SELECT type, payload, actor, at FROM parked_events "
+                                  "WHERE channel = ?1 AND shop = ?2 AND channel_order_id = ?3 "
+                                  "ORDER BY id"));
+    parked.Bind(1, d.channel).Bind(2, d.shop).Bind(3, d.channel_order_id);
+    while (true) {
+      OP_ASSIGN_OR_RETURN(bool row, parked.Step());
+      if (!row) break;
+      OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version, parked.TextView(0), parked.TextView(1),
+                                     parked.TextView(2), parked.Int(3)));
+    }
+  }
+  OP_ASSIGN_OR_RETURN(Stmt del, c.Prepare("DELETE FROM parked_events WHERE channel = ?1 AND "
+                                          "shop = ?2 AND channel_order_id = ?3"));
+  del.Bind(1, d.channel).Bind(2, d.shop).Bind(3, d.channel_order_id);
+  OP_RETURN_IF_ERROR(del.Exec());
+  return version;
+}
+
+Status SetOrderVersion(Connection& c, OrderId id, int64_t version, int64_t now) {
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      c.Prepare("UPDATE orders SET version = ?2, updated_at = ?3 WHERE id = ?1"));
+  s.Bind(1, id.value()).Bind(2, version).Bind(3, now);
+  return s.Exec();
+}
+
+// Creates the order from a delivery of an order kind: "order.received" first, then (for a cancel)
+// "order.cancelled", then any parked events.
+Status CreateOrderFromDelivery(Connection& c, const Delivery& d, int64_t now, DeliveryOutcome& out,
+                               bool* created) {
+  const bool cancel = d.kind == DeliveryKind::kOrderCancel;
+  const int64_t initial_version = cancel ? 2 : 1;
+  OP_ASSIGN_OR_RETURN(OrderId id,
+                      InsertOrder(c, d, cancel ? OrderState::kCancelled : OrderState::kReceived,
+                                  initial_version, now));
+  *created = id.valid();
+  if (!id.valid()) return Status::Ok();
+  out.order_id = id;
+  out.order_created = true;
+  const std::string stream = OrderStream(id);
+  OP_RETURN_IF_ERROR(AppendEvent(c, stream, 1, "order.received", d.payload_json, d.actor, now));
+  if (cancel) {
+    std::string_view type =
+        d.event_type.empty() ? std::string_view("order.cancelled") : std::string_view(d.event_type);
+    OP_RETURN_IF_ERROR(AppendEvent(c, stream, 2, type, d.payload_json, d.actor, now));
+  }
+  OP_ASSIGN_OR_RETURN(int64_t version, AttachParkedEvents(c, d, stream, initial_version));
+  if (version != initial_version) OP_RETURN_IF_ERROR(SetOrderVersion(c, id, version, now));
+  return Status::Ok();
+}
+
+// kOrderUpdate / kOrderCancel on an existing order: append the event and refresh the projection.
+Status UpdateOrderFromDelivery(Connection& c, const Delivery& d, const OrderRef& order,
+                               int64_t now) {
+  const bool cancel = d.kind == DeliveryKind::kOrderCancel;
+  std::string_view type = d.event_type;
+  if (type.empty()) type = cancel ? "order.cancelled" : "order.updated";
+  const int64_t version = order.version + 1;
+  OP_RETURN_IF_ERROR(
+      AppendEvent(c, OrderStream(order.id), version, type, d.payload_json, d.actor, now));
+  // NULL parameters keep the stored value (a delivery without a parsed order or body).
+  OP_ASSIGN_OR_RETURN(
+      Stmt s, c.Prepare("UPDATE orders SET version = ?2, updated_at = ?3, "
+                        "state = COALESCE(?4, state), order_json = COALESCE(?5, order_json), "
+                        "number = COALESCE(?6, number), currency = COALESCE(?7, currency), "
+                        "total_minor = COALESCE(?8, total_minor), "
+                        "financial_status = COALESCE(?9, financial_status) WHERE id = ?1"));
+  s.Bind(1, order.id.value()).Bind(2, version).Bind(3, now);
+  if (cancel) {
+    s.Bind(4, OrderStateName(OrderState::kCancelled));
+  } else {
+    s.BindNull(4);
+  }
+  if (d.payload_json.empty()) {
+    s.BindNull(5);
+  } else {
+    s.Bind(5, d.payload_json);
+  }
+  if (d.order) {
+    s.Bind(6, d.order->number).Bind(7, d.order->currency.code());
+    s.Bind(8, d.order->totals.total.minor_units());
+    s.Bind(9, FinancialStatusName(d.order->financial_status));
+  } else {
+    s.BindNull(6).BindNull(7).BindNull(8).BindNull(9);
+  }
+  return s.Exec();
+}
+
+Status IngestOrderKind(Connection& c, const Delivery& d, int64_t now, DeliveryOutcome& out) {
+  if (d.channel_order_id.empty()) {
+    return InvalidArgumentError("an order delivery needs a channel_order_id", "channel_order_id");
+  }
+  // Insert first: the unique (channel, shop, channel_order_id) decides who creates the order.
+  bool created = false;
+  OP_RETURN_IF_ERROR(CreateOrderFromDelivery(c, d, now, out, &created));
+  if (created) return Status::Ok();
+  OP_ASSIGN_OR_RETURN(std::optional<OrderRef> existing, FindOrder(c, d));
+  if (!existing) return InternalError("order " + d.channel_order_id + " vanished during ingest");
+  out.order_id = existing->id;
+  if (d.kind == DeliveryKind::kOrderCreate) {
+    out.duplicate = true;  // the webhook row (if any) stays, so its replay is a duplicate too
+    return Status::Ok();
+  }
+  return UpdateOrderFromDelivery(c, d, *existing, now);
+}
+
+Status IngestRefund(Connection& c, const Delivery& d, int64_t now, DeliveryOutcome& out) {
+  if (d.channel_order_id.empty()) {
+    return InvalidArgumentError("a refund delivery needs a channel_order_id", "channel_order_id");
+  }
+  std::string_view type =
+      d.event_type.empty() ? std::string_view("order.refunded") : std::string_view(d.event_type);
+  OP_ASSIGN_OR_RETURN(std::optional<OrderRef> order, FindOrder(c, d));
+  if (order) {
+    out.order_id = order->id;
+    OP_RETURN_IF_ERROR(AppendEvent(c, OrderStream(order->id), order->version + 1, type,
+                                   d.payload_json, d.actor, now));
+    return SetOrderVersion(c, order->id, order->version + 1, now);
+  }
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      c.Prepare("INSERT INTO parked_events (channel, shop, channel_order_id, type, "
+                                "payload, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  s.Bind(1, d.channel).Bind(2, d.shop).Bind(3, d.channel_order_id).Bind(4, type);
+  s.Bind(5, PayloadOrEmptyObject(d.payload_json)).Bind(6, d.actor).Bind(7, now);
+  return s.Exec();
+}
+
+Status IngestPrivacyRequest(Connection& c, const Delivery& d) {
+  OP_ASSIGN_OR_RETURN(
+      Stmt s, c.Prepare("INSERT INTO privacy_requests (channel, shop, topic, received_at, body, "
+                        "status) VALUES (?1, ?2, ?3, ?4, ?5, 'pending')"));
+  s.Bind(1, d.channel).Bind(2, d.shop).Bind(3, d.topic).Bind(4, d.received_at.micros);
+  s.Bind(5,
+         d.payload_json.empty() ? std::string_view(d.raw_body) : std::string_view(d.payload_json));
+  return s.Exec();
+}
+
+Status IngestWork(Connection& c, const Delivery& d, int64_t now, DeliveryOutcome& out) {
+  if (!d.webhook_id.empty() || !d.event_id.empty()) {
+    OP_ASSIGN_OR_RETURN(bool fresh, InsertWebhook(c, d));
+    if (!fresh) {
+      out.duplicate = true;
+      if (!d.channel_order_id.empty()) {
+        OP_ASSIGN_OR_RETURN(std::optional<OrderRef> order, FindOrder(c, d));
+        if (order) out.order_id = order->id;
+      }
+      return Status::Ok();
+    }
+  }
+  switch (d.kind) {
+    case DeliveryKind::kOrderCreate:
+    case DeliveryKind::kOrderUpdate:
+    case DeliveryKind::kOrderCancel:
+      return IngestOrderKind(c, d, now, out);
+    case DeliveryKind::kRefund:
+      return IngestRefund(c, d, now, out);
+    case DeliveryKind::kPrivacyRequest:
+      return IngestPrivacyRequest(c, d);
+    case DeliveryKind::kOther:
+      return Status::Ok();
+  }
+  return InvalidArgumentError("unknown delivery kind");
+}
+
+Status TransitionWork(Connection& c, const OrderTransition& t, int64_t now) {
+  if (t.events.empty() && !t.review) {
+    return InvalidArgumentError("a transition of order " + t.order_id.ToString() +
+                                " must append at least one event");
+  }
+  int64_t version = 0;
+  {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT version FROM orders WHERE id = ?1"));
+    s.Bind(1, t.order_id.value());
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return NotFoundError("order " + t.order_id.ToString() + " not found");
+    version = s.Int(0);
+  }
+  if (version != t.expected_version) {
+    return AbortedError("order " + t.order_id.ToString() + " is at version " +
+                        std::to_string(version) + ", not the expected " +
+                        std::to_string(t.expected_version));
+  }
+  const std::string stream = OrderStream(t.order_id);
+  for (const NewEvent& e : t.events) {
+    OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version, e.type, e.payload, e.actor, now));
+  }
+  if (t.review) {
+    OP_ASSIGN_OR_RETURN(
+        Stmt s, c.Prepare("INSERT INTO reviews (order_id, kind, reason, detail_json, status, "
+                          "created_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5)"));
+    s.Bind(1, t.order_id.value()).Bind(2, t.review->kind).Bind(3, t.review->reason);
+    s.Bind(4, PayloadOrEmptyObject(t.review->detail_json)).Bind(5, now);
+    OP_RETURN_IF_ERROR(s.Exec());
+    const int64_t review_id = sqlite3_last_insert_rowid(c.db());
+    JsonWriter w;
+    w.BeginObject()
+        .Field("review_id", review_id)
+        .Field("kind", t.review->kind)
+        .Field("reason", t.review->reason)
+        .EndObject();
+    std::string_view actor =
+        t.events.empty() ? std::string_view("pipeline") : t.events.back().actor;
+    OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version, "review.opened", w.str(), actor, now));
+  }
+  OP_ASSIGN_OR_RETURN(
+      Stmt s,
+      c.Prepare("UPDATE orders SET state = ?2, version = ?3, updated_at = ?4 WHERE id = ?1"));
+  s.Bind(1, t.order_id.value()).Bind(2, OrderStateName(t.new_state)).Bind(3, version).Bind(4, now);
+  return s.Exec();
+}
+
+Result<ReviewRecord> ReadReview(Connection& c, ReviewId id) {
+  OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT " OP_REVIEW_COLUMNS " FROM reviews WHERE id = ?1"));
+  s.Bind(1, id.value());
+  OP_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return NotFoundError("review " + id.ToString() + " not found");
+  return RowToReview(s);
+}
+
+Status DecideWork(Connection& c, const ReviewDecision& d, int64_t now, ReviewRecord& out) {
+  OP_ASSIGN_OR_RETURN(ReviewRecord review, ReadReview(c, d.review_id));
+  if (review.status != ReviewStatus::kOpen) {
+    return FailedPreconditionError("review " + d.review_id.ToString() + " is already " +
+                                   std::string(ReviewStatusName(review.status)));
+  }
+  int64_t version = 0;
+  {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT version FROM orders WHERE id = ?1"));
+    s.Bind(1, review.order_id.value());
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return InternalError("review " + d.review_id.ToString() + " names a missing order");
+    version = s.Int(0);
+  }
+  const ReviewStatus status = d.approve ? ReviewStatus::kApproved : ReviewStatus::kRejected;
+  {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE reviews SET status = ?2, decided_by = ?3, "
+                                          "comment = ?4, decided_at = ?5 WHERE id = ?1"));
+    s.Bind(1, d.review_id.value()).Bind(2, ReviewStatusName(status)).Bind(3, d.who);
+    s.Bind(4, d.comment).Bind(5, now);
+    OP_RETURN_IF_ERROR(s.Exec());
+  }
+  const std::string stream = OrderStream(review.order_id);
+  JsonWriter decision;
+  decision.BeginObject()
+      .Field("review_id", d.review_id.value())
+      .Field("who", d.who)
+      .Field("comment", d.comment)
+      .EndObject();
+  OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version,
+                                 d.approve ? "review.approved" : "review.rejected", decision.str(),
+                                 d.who, now));
+  JsonWriter result;
+  result.BeginObject().Field("review_id", d.review_id.value()).EndObject();
+  OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version,
+                                 d.approve ? "order.accepted" : "order.rejected", result.str(),
+                                 d.who, now));
+  {
+    OP_ASSIGN_OR_RETURN(
+        Stmt s,
+        c.Prepare("UPDATE orders SET state = ?2, version = ?3, updated_at = ?4 WHERE id = ?1"));
+    s.Bind(1, review.order_id.value());
+    s.Bind(2, OrderStateName(d.approve ? OrderState::kAccepted : OrderState::kRejected));
+    s.Bind(3, version).Bind(4, now);
+    OP_RETURN_IF_ERROR(s.Exec());
+  }
+  OP_ASSIGN_OR_RETURN(out, ReadReview(c, d.review_id));
+  return Status::Ok();
+}
+
+// Runs one transition of a TransitionAll request inside a nested savepoint, so that its failure
+// undoes only its own writes. A non-OK return means the savepoint machinery itself failed (the
+// transaction is broken) and the whole request must fail; the transition's own result goes to
+// `result`.
+Status TransitionInSavepoint(Connection& c, const OrderTransition& t, int64_t now, Status& result) {
+  {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SAVEPOINT transition"));
+    OP_RETURN_IF_ERROR(s.Exec());
+  }
+  result = TransitionWork(c, t, now);
+  if (!result.ok()) {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("ROLLBACK TO transition"));
+    OP_RETURN_IF_ERROR(s.Exec());
+  }
+  OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("RELEASE transition"));
+  return s.Exec();
+}
+
+Status ConfigureWriter(Connection& c) {
+  {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("PRAGMA journal_mode = WAL"));
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row || s.TextView(0) != "wal") {
+      return InternalError("sqlite: cannot switch the database to WAL mode (got '" +
+                           (row ? s.Text(0) : std::string()) + "')");
+    }
+  }
+  return c.ExecScript("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+}
+
+}  // namespace
+
+// A read connection borrowed from the pool; returned when the lease ends.
+class SqliteStore::ReadLease {
+ public:
+  ReadLease(SqliteStore* store, Connection* conn) : store_(store), conn_(conn) {}
+  ReadLease(const ReadLease&) = delete;
+  ReadLease& operator=(const ReadLease&) = delete;
+  ~ReadLease() { store_->ReleaseReader(conn_); }
+  Connection& operator*() const { return *conn_; }
+  Connection* operator->() const { return conn_; }
+
+ private:
+  SqliteStore* store_;
+  Connection* conn_;
+};
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
+  if (options.path.empty()) return InvalidArgumentError("SqliteOptions.path is empty", "path");
+  if (options.clock == nullptr) return InvalidArgumentError("SqliteOptions.clock is null", "clock");
+  std::filesystem::path dir = std::filesystem::path(options.path).parent_path();
+  if (!dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      return FailedPreconditionError("cannot create directory " + dir.string() + ": " +
+                                     ec.message());
+    }
+  }
+  OP_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer,
+                      Connection::Open(options.path, /*create=*/true, options.busy_timeout_ms));
+  OP_RETURN_IF_ERROR(ConfigureWriter(*writer));
+  OP_RETURN_IF_ERROR(internal::Migrate(*writer, *options.clock));
+
+  std::vector<std::unique_ptr<Connection>> readers;
+  const int n = std::max(1, options.read_connections);
+  for (int i = 0; i < n; ++i) {
+    OP_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader,
+                        Connection::Open(options.path, /*create=*/false, options.busy_timeout_ms));
+    OP_RETURN_IF_ERROR(reader->ExecScript("PRAGMA query_only = ON"));
+    readers.push_back(std::move(reader));
+  }
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(options, std::move(writer), std::move(readers)));
+}
+
+SqliteStore::SqliteStore(const SqliteOptions& options, std::unique_ptr<Connection> writer,
+                         std::vector<std::unique_ptr<Connection>> readers)
+    : clock_(*options.clock),
+      writer_conn_(std::move(writer)),
+      writer_(std::make_unique<internal::GroupCommitWriter>(writer_conn_->db(), options.max_batch)),
+      readers_(std::move(readers)) {
+  for (auto& r : readers_) free_readers_.push_back(r.get());
+}
+
+SqliteStore::~SqliteStore() {
+  writer_.reset();  // drains queued writes while the writer connection is still open
+}
+
+// --- writes -------------------------------------------------------------------------------------
+
+Result<DeliveryOutcome> SqliteStore::Ingest(const Delivery& d) {
+  DeliveryOutcome out;
+  auto work = [&]() -> Status {
+    out = DeliveryOutcome();  // a retried or rolled-back attempt leaves nothing behind
+    return IngestWork(*writer_conn_, d, clock_.Now().micros, out);
+  };
+  OP_RETURN_IF_ERROR(writer_->Submit(work));
+  return out;
+}
+
+Status SqliteStore::Transition(const OrderTransition& t) {
+  auto work = [&]() -> Status { return TransitionWork(*writer_conn_, t, clock_.Now().micros); };
+  return writer_->Submit(work);
+}
+
+std::vector<Status> SqliteStore::TransitionAll(const std::vector<OrderTransition>& ts) {
+  std::vector<Status> results(ts.size());
+  if (ts.empty()) return results;
+  auto work = [&]() -> Status {
+    const int64_t now = clock_.Now().micros;
+    for (size_t i = 0; i < ts.size(); ++i) {
+      OP_RETURN_IF_ERROR(TransitionInSavepoint(*writer_conn_, ts[i], now, results[i]));
+    }
+    return Status::Ok();
+  };
+  Status s = writer_->Submit(work);
+  if (!s.ok()) std::fill(results.begin(), results.end(), s);
+  return results;
+}
+
+Result<ReviewRecord> SqliteStore::Decide(const ReviewDecision& d) {
+  ReviewRecord out;
+  auto work = [&]() -> Status { return DecideWork(*writer_conn_, d, clock_.Now().micros, out); };
+  OP_RETURN_IF_ERROR(writer_->Submit(work));
+  return out;
+}
+
+// --- reads --------------------------------------------------------------------------------------
+
+SqliteStore::ReadLease SqliteStore::AcquireReader() {
+  std::unique_lock<std::mutex> lock(readers_mu_);
+  readers_cv_.wait(lock, [&] { return !free_readers_.empty(); });
+  Connection* conn = free_readers_.back();
+  free_readers_.pop_back();
+  return ReadLease(this, conn);
+}
+
+void SqliteStore::ReleaseReader(Connection* conn) {
+  {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    free_readers_.push_back(conn);
+  }
+  readers_cv_.notify_one();
+}
+
+Result<OrderRecord> SqliteStore::GetOrder(OrderId id) {
+  ReadLease conn = AcquireReader();
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      conn->Prepare("SELECT " OP_ORDER_COLUMNS " FROM orders WHERE id = ?1"));
+  s.Bind(1, id.value());
+  OP_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return NotFoundError("order " + id.ToString() + " not found");
+  return RowToOrder(s);
+}
+
+Result<std::vector<Event>> SqliteStore::ReadStream(const std::string& stream) {
+  ReadLease conn = AcquireReader();
+  OP_ASSIGN_OR_RETURN(Stmt s, conn->Prepare("SELECT seq, version, type, payload, actor, at "
+                                            "FROM events WHERE stream = ?1 ORDER BY version"));
+  s.Bind(1, stream);
+  std::vector<Event> events;
+  while (true) {
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    Event e;
+    e.seq = EventSeq(s.Int(0));
+    e.stream = stream;
+    e.version = s.Int(1);
+    e.type = s.Text(2);
+    e.payload = s.Text(3);
+    e.actor = s.Text(4);
+    e.at = Timestamp{s.Int(5)};
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
+Result<Page<OrderRecord>> SqliteStore::ListOrders(std::optional<OrderState> state, int limit,
+                                                  std::optional<int64_t> cursor) {
+  limit = std::clamp(limit, 1, kMaxPageSize);
+  ReadLease conn = AcquireReader();
+  Result<Stmt> stmt = state ? conn->Prepare("SELECT " OP_ORDER_COLUMNS
+                                            " FROM orders WHERE state = ?3 AND id < ?1 "
+                                            "ORDER BY id DESC LIMIT ?2")
+                            : conn->Prepare("SELECT " OP_ORDER_COLUMNS
+                                            " FROM orders WHERE id < ?1 "
+                                            "ORDER BY id DESC LIMIT ?2");
+  if (!stmt.ok()) return stmt.status();
+  Stmt& s = *stmt;
+  s.Bind(1, cursor.value_or(std::numeric_limits<int64_t>::max())).Bind(2, int64_t{limit} + 1);
+  if (state) s.Bind(3, OrderStateName(*state));
+  Page<OrderRecord> page;
+  while (true) {
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    if (static_cast<int>(page.items.size()) == limit) {  // a row beyond the page: more to come
+      page.next_cursor = page.items.back().id.value();
+      break;
+    }
+    OP_ASSIGN_OR_RETURN(OrderRecord r, RowToOrder(s));
+    page.items.push_back(std::move(r));
+  }
+  return page;
+}
+
+Result<std::vector<OrderRecord>> SqliteStore::OrdersInStates(const std::vector<OrderState>& states,
+                                                             OrderId after, int limit) {
+  std::vector<OrderRecord> orders;
+  if (states.empty()) return orders;
+  limit = std::clamp(limit, 1, kMaxWorkListSize);
+  JsonWriter names;
+  names.BeginArray();
+  for (OrderState st : states) names.String(OrderStateName(st));
+  names.EndArray();
+  ReadLease conn = AcquireReader();
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      conn->Prepare("SELECT " OP_ORDER_COLUMNS " FROM orders "
+                                    "WHERE state IN (SELECT value FROM json_each(?1)) AND id > ?2 "
+                                    "ORDER BY id LIMIT ?3"));
+  s.Bind(1, names.str()).Bind(2, after.value()).Bind(3, int64_t{limit});
+  while (true) {
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    OP_ASSIGN_OR_RETURN(OrderRecord r, RowToOrder(s));
+    orders.push_back(std::move(r));
+  }
+  return orders;
+}
+
+Result<ReviewRecord> SqliteStore::GetReview(ReviewId id) {
+  ReadLease conn = AcquireReader();
+  return ReadReview(*conn, id);
+}
+
+Result<Page<ReviewRecord>> SqliteStore::ListReviews(std::optional<ReviewStatus> status, int limit,
+                                                    std::optional<int64_t> cursor) {
+  limit = std::clamp(limit, 1, kMaxPageSize);
+  ReadLease conn = AcquireReader();
+  Result<Stmt> stmt = status
+                          ? conn->Prepare("SELECT " OP_REVIEW_COLUMNS
+                                          " FROM reviews "
+                                          "WHERE status = ?3 AND id < ?1 ORDER BY id DESC LIMIT ?2")
+                          : conn->Prepare("SELECT " OP_REVIEW_COLUMNS
+                                          " FROM reviews "
+                                          "WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
+  if (!stmt.ok()) return stmt.status();
+  Stmt& s = *stmt;
+  s.Bind(1, cursor.value_or(std::numeric_limits<int64_t>::max())).Bind(2, int64_t{limit} + 1);
+  if (status) s.Bind(3, ReviewStatusName(*status));
+  Page<ReviewRecord> page;
+  while (true) {
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_cursor = page.items.back().id.value();
+      break;
+    }
+    OP_ASSIGN_OR_RETURN(ReviewRecord r, RowToReview(s));
+    page.items.push_back(std::move(r));
+  }
+  return page;
+}
+
+Result<StoreStats> SqliteStore::Stats() {
+  ReadLease conn = AcquireReader();
+  // One read transaction: every figure comes from the same snapshot.
+  OP_RETURN_IF_ERROR(conn->ExecScript("BEGIN"));
+  auto read = [&]() -> Result<StoreStats> {
+    StoreStats stats;
+    for (OrderState st : {OrderState::kReceived, OrderState::kValidated, OrderState::kAccepted,
+                          OrderState::kHeld, OrderState::kRejected, OrderState::kCancelled}) {
+      stats.orders_by_state[std::string(OrderStateName(st))] = 0;
+    }
+    {
+      OP_ASSIGN_OR_RETURN(Stmt s,
+                          conn->Prepare("SELECT state, COUNT(*) FROM orders GROUP BY state"));
+      while (true) {
+        OP_ASSIGN_OR_RETURN(bool row, s.Step());
+        if (!row) break;
+        stats.orders_by_state[s.Text(0)] = s.Int(1);
+      }
+    }
+    {
+      OP_ASSIGN_OR_RETURN(Stmt s,
+                          conn->Prepare("SELECT COUNT(*) FROM reviews WHERE status = 'open'"));
+      OP_RETURN_IF_ERROR(s.Step().status());
+      stats.open_reviews = s.Int(0);
+    }
+    {
+      // The log is append-only and seq is assigned densely from 1, so MAX is the count without a
+      // scan of the largest table.
+      OP_ASSIGN_OR_RETURN(Stmt s, conn->Prepare("SELECT COALESCE(MAX(seq), 0) FROM events"));
+      OP_RETURN_IF_ERROR(s.Step().status());
+      stats.events = s.Int(0);
+    }
+    {
+      OP_ASSIGN_OR_RETURN(Stmt s, conn->Prepare("SELECT COUNT(*) FROM webhooks"));
+      OP_RETURN_IF_ERROR(s.Step().status());
+      stats.webhooks = s.Int(0);
+    }
+    return stats;
+  };
+  Result<StoreStats> stats = read();
+  Status end = conn->ExecScript("COMMIT");
+  if (!stats.ok()) return stats.status();
+  if (!end.ok()) return end;
+  return stats;
+}
+
+CommitStats SqliteStore::GetCommitStats() { return writer_->Stats(); }
+
+#undef OP_ORDER_COLUMNS
+#undef OP_REVIEW_COLUMNS
+
+}  // namespace orderpilot::store

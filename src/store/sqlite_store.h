@@ -1,0 +1,95 @@
+// store/sqlite_store.h — the SQLite backend of the Store: one database file in WAL mode, one
+// group-commit writer thread, a small pool of read connections.
+//
+// Invariants (beyond store.h):
+//  * The database runs with journal_mode=WAL, synchronous=FULL (a committed write survives power
+//    loss, not only a killed process) and foreign_keys=ON.
+//  * All writes go through one writer connection owned by the group-commit writer thread; reads
+//    use separate connections and see the last committed state (WAL readers never block it).
+//  * The schema is migrated at Open (docs/event-log.md); a file from a newer build is refused.
+//
+// Thread-safety: every method may be called from any thread concurrently. The destructor drains
+// queued writes (each gets its result) and must not race with calls still being made.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "store/store.h"
+
+namespace orderpilot::store {
+
+namespace internal {
+class Connection;
+class GroupCommitWriter;
+}  // namespace internal
+
+struct SqliteOptions {
+  // The database file. Its directory is created when missing. Required.
+  std::string path;
+  // The source of event and projection timestamps. Required; must outlive the store.
+  const Clock* clock = nullptr;
+  // Most write requests committed in one transaction. Default: 512.
+  int max_batch = 512;
+  // Read connections in the pool; a reader waits when all are in use. Default: 4.
+  int read_connections = 4;
+  // How long a connection waits for a lock held by another process. Default: 5000 ms.
+  int busy_timeout_ms = 5000;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if missing) and migrates the database. InvalidArgument for bad options,
+  // FailedPrecondition for a database written by a newer build, Internal for SQLite failures.
+  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options);
+
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Result<DeliveryOutcome> Ingest(const Delivery& d) override;
+  Status Transition(const OrderTransition& t) override;
+  std::vector<Status> TransitionAll(const std::vector<OrderTransition>& ts) override;
+  Result<ReviewRecord> Decide(const ReviewDecision& d) override;
+
+  Result<OrderRecord> GetOrder(OrderId id) override;
+  Result<std::vector<Event>> ReadStream(const std::string& stream) override;
+  // `limit` is clamped to 1..500.
+  Result<Page<OrderRecord>> ListOrders(std::optional<OrderState> state, int limit,
+                                       std::optional<int64_t> cursor) override;
+  // `limit` is clamped to 1..10000.
+  Result<std::vector<OrderRecord>> OrdersInStates(const std::vector<OrderState>& states,
+                                                  OrderId after, int limit) override;
+  Result<ReviewRecord> GetReview(ReviewId id) override;
+  // `limit` is clamped to 1..500.
+  Result<Page<ReviewRecord>> ListReviews(std::optional<ReviewStatus> status, int limit,
+                                         std::optional<int64_t> cursor) override;
+  Result<StoreStats> Stats() override;
+  CommitStats GetCommitStats() override;
+
+ private:
+  class ReadLease;
+
+  SqliteStore(const SqliteOptions& options, std::unique_ptr<internal::Connection> writer,
+              std::vector<std::unique_ptr<internal::Connection>> readers);
+
+  // Blocks until a read connection is free.
+  ReadLease AcquireReader();
+  void ReleaseReader(internal::Connection* conn);
+
+  const Clock& clock_;
+  std::unique_ptr<internal::Connection> writer_conn_;  // used only on the writer thread
+  std::unique_ptr<internal::GroupCommitWriter> writer_;
+
+  std::vector<std::unique_ptr<internal::Connection>> readers_;
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<internal::Connection*> free_readers_;  // GUARDED_BY(readers_mu_)
+};
+
+}  // namespace orderpilot::store

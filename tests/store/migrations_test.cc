@@ -1,0 +1,111 @@
+#include "store/internal/migrations.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "store/sqlite_store.h"
+#include "store_test_util.h"
+
+namespace orderpilot::store::internal {
+namespace {
+
+using testing::ExecSql;
+using ::testing::HasSubstr;
+using testing::QueryInt;
+using testing::TempDir;
+
+class MigrationsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    path_ = dir_.path() + "/m.db";
+  }
+  Result<std::unique_ptr<SqliteStore>> OpenStore() {
+    SqliteOptions o;
+    o.path = path_;
+    o.clock = &clock_;
+    return SqliteStore::Open(o);
+  }
+  std::unique_ptr<Connection> Raw() {
+    auto c = Connection::Open(path_, true, 1000);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? std::move(*c) : nullptr;
+  }
+  bool TableExists(const std::string& name) {
+    return QueryInt(path_, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '" +
+                               name + "'") == 1;
+  }
+
+  TempDir dir_;
+  std::string path_;
+  ManualClock clock_{Timestamp{1750000000000000}};
+};
+
+TEST_F(MigrationsTest, FreshDatabaseGetsEveryTable) {
+  ASSERT_TRUE(OpenStore().ok());
+  for (const char* table : {"events", "orders", "webhooks", "parked_events", "privacy_requests",
+                            "reviews", "schema_migrations"}) {
+    EXPECT_TRUE(TableExists(table)) << table;
+  }
+  EXPECT_EQ(QueryInt(path_, "SELECT MAX(version) FROM schema_migrations"),
+            KnownMigrations().back().version);
+  EXPECT_EQ(QueryInt(path_, "SELECT applied_at FROM schema_migrations WHERE version = 1"),
+            clock_.Now().micros);
+}
+
+TEST_F(MigrationsTest, ReopeningAppliesNothingTwice) {
+  ASSERT_TRUE(OpenStore().ok());
+  clock_.Advance(1000);
+  auto again = OpenStore();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(QueryInt(path_, "SELECT COUNT(*) FROM schema_migrations"),
+            static_cast<int64_t>(KnownMigrations().size()));
+  EXPECT_EQ(QueryInt(path_, "SELECT MAX(applied_at) FROM schema_migrations"),
+            clock_.Now().micros - 1000);
+}
+
+TEST_F(MigrationsTest, NewerDatabaseIsRefused) {
+  ASSERT_TRUE(OpenStore().ok());
+  ExecSql(path_, "INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)");
+  auto refused = OpenStore();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("schema version 999 is newer"));
+}
+
+TEST_F(MigrationsTest, OnlyMissingMigrationsAreApplied) {
+  const Migration v1[] = {{1, "CREATE TABLE a (x)"}};
+  const Migration v2[] = {{1, "CREATE TABLE a (x)"}, {2, "CREATE TABLE b (x)"}};
+  auto conn = Raw();
+  ASSERT_NE(conn, nullptr);
+  ASSERT_TRUE(Migrate(*conn, clock_, v1).ok());
+  // Re-running migration 1 would fail: table a exists.
+  Status s = Migrate(*conn, clock_, v2);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(TableExists("b"));
+  auto version = SchemaVersion(*conn);
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, 2);
+}
+
+TEST_F(MigrationsTest, FailedMigrationLeavesNothingBehind) {
+  const Migration list[] = {{1, "CREATE TABLE a (x)"},
+                            {2, "CREATE TABLE c (x); INSERT INTO missing VALUES (1)"}};
+  auto conn = Raw();
+  ASSERT_NE(conn, nullptr);
+  Status s = Migrate(*conn, clock_, list);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kInternal);
+  EXPECT_THAT(s.message(), HasSubstr("migration 2"));
+  EXPECT_TRUE(TableExists("a"));
+  EXPECT_FALSE(TableExists("c"));
+  auto version = SchemaVersion(*conn);
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, 1);
+}
+
+}  // namespace
+}  // namespace orderpilot::store::internal
