@@ -1,0 +1,107 @@
+// app/config.h — the orderpilot.yaml configuration: its typed form, the loader and secrets.
+//
+// Invariant: a Config returned by ParseConfig/LoadConfigFile is valid — listen is host:port,
+// every shop has a domain and a resolved non-empty secret, domains are unique, API keys are
+// resolved and at least 16 characters, limits and worker counts are in range. Invalid files are
+// refused with "<file>:<line>:<col>: <reason>" (1-based), so a person can jump to the mistake.
+// The outside world (environment variables) comes through the injected Environment, so tests
+// never touch the process environment. The format is documented in docs/configuration.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace orderpilot::app {
+
+// Where environment variables come from. Implementations must be thread-safe for Get.
+class Environment {
+ public:
+  virtual ~Environment() = default;
+  // The variable's value, or nullopt when it is not set.
+  virtual std::optional<std::string> Get(std::string_view name) const = 0;
+};
+
+// The real process environment (getenv).
+class ProcessEnvironment final : public Environment {
+ public:
+  std::optional<std::string> Get(std::string_view name) const override;
+};
+
+// A map of variables, for tests and for callers that build an environment by hand.
+// Thread-safety: Get may run concurrently; Set must not run concurrently with anything.
+class FakeEnvironment final : public Environment {
+ public:
+  FakeEnvironment() = default;
+  explicit FakeEnvironment(std::map<std::string, std::string, std::less<>> vars)
+      : vars_(std::move(vars)) {}
+  void Set(std::string name, std::string value) { vars_[std::move(name)] = std::move(value); }
+  std::optional<std::string> Get(std::string_view name) const override;
+
+ private:
+  std::map<std::string, std::string, std::less<>> vars_;
+};
+
+struct ShopConfig {
+  std::string domain;          // "example.myshopify.com"; "*" matches any shop (see FindShop)
+  std::string webhook_secret;  // resolved: the secret itself, never "env:…"
+};
+
+struct ApiKeyConfig {
+  std::string name;  // who holds the key, for logs ("ops")
+  std::string key;   // resolved secret, at least 16 characters
+};
+
+struct Limits {
+  size_t max_body_bytes = 1 << 20;  // request body cap; 1 KiB .. 64 MiB
+  int max_connections = 1024;       // concurrent HTTP connections; 1 .. 100000
+  int read_timeout_seconds = 30;    // per request read; 1 .. 3600
+};
+
+struct PipelineConfig {
+  int workers = 2;  // pipeline worker threads; 1 .. 64 in a file (the CLI may set 0 to pause)
+};
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
+  std::string data_dir = "./var";
+  std::vector<ShopConfig> shops;
+  std::vector<ApiKeyConfig> api_keys;
+  Limits limits;
+  PipelineConfig pipeline;
+  std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+
+  // Splits `listen` into host and port. "[::1]:8080" gives host "::1". InvalidArgument when it
+  // is not host:port with a port in 0..65535.
+  Result<std::pair<std::string, uint16_t>> ListenHostPort() const;
+  // The shop configured for `domain` (ASCII case-insensitive), else the "*" shop if there is
+  // one, else nullptr. The pointer is valid while this Config is alive and unchanged.
+  const ShopConfig* FindShop(std::string_view domain) const;
+};
+
+// Parses YAML text into a valid Config; `file_name` is only used in messages. Keys left out keep
+// the defaults above. Every error is InvalidArgument with the message
+// "<file_name>:<line>:<col>: <reason>" and, where it applies, field() set to the key path
+// ("limits.max_body_bytes", "shops[1].domain").
+Result<Config> ParseConfig(std::string_view yaml_text, std::string_view file_name,
+                           const Environment& env);
+
+// Reads and parses the file at `path`. NotFound naming the path when it does not exist;
+// FailedPrecondition when it cannot be read.
+Result<Config> LoadConfigFile(const std::string& path, const Environment& env);
+
+// Resolves a secret reference:
+//   "env:NAME"  the environment variable NAME (unset or empty → InvalidArgument naming NAME);
+//   "file:PATH" the contents of the file at PATH (relative to the working directory), with
+//               surrounding whitespace trimmed (unreadable or empty → InvalidArgument naming PATH);
+//   anything else is the secret itself, literally.
+Result<std::string> ResolveSecret(std::string_view value, const Environment& env);
+
+}  // namespace orderpilot::app

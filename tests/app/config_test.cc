@@ -1,0 +1,378 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace orderpilot::app {
+namespace {
+
+const FakeEnvironment kEnv({{"SHOPIFY_SECRET", "shpss_0123456789abcdef"},
+                            {"ORDERPILOT_API_KEY", "op_live_abcdefghijklmnop"},
+                            {"EMPTY_VAR", ""}});
+
+// Parses `yaml` as "cfg.yaml" and returns the error message (empty when it parsed).
+std::string ErrorOf(const std::string& yaml, const Environment& env = kEnv) {
+  auto c = ParseConfig(yaml, "cfg.yaml", env);
+  if (c.ok()) return "";
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  return c.status().message();
+}
+
+// A file removed when the test ends.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& contents) {
+    path_ = (std::filesystem::temp_directory_path() /
+             ("orderpilot-config-test-" + std::to_string(::getpid()) + "-" +
+              std::to_string(counter_++)))
+                .string();
+    std::ofstream(path_) << contents;
+  }
+  ~TempFile() { std::filesystem::remove(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  static inline int counter_ = 0;
+  std::string path_;
+};
+
+constexpr char kGoodConfig[] = R"(listen: 0.0.0.0:9090
+data_dir: /srv/orderpilot
+log_level: debug
+shops:
+  - domain: demo-shop.myshopify.com
+    webhook_secret: env:SHOPIFY_SECRET
+  - domain: second-shop.myshopify.com
+    webhook_secret: literal-secret
+api_keys:
+  - name: ops
+    key: env:ORDERPILOT_API_KEY
+limits:
+  max_body_bytes: 2097152
+  max_connections: 256
+  read_timeout_seconds: 10
+pipeline:
+  workers: 4
+)";
+
+TEST(ParseConfigTest, ParsesEveryKeyOfAGoodFile) {
+  auto c = ParseConfig(kGoodConfig, "cfg.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->listen, "0.0.0.0:9090");
+  EXPECT_EQ(c->data_dir, "/srv/orderpilot");
+  EXPECT_EQ(c->log_level, "debug");
+  ASSERT_EQ(c->shops.size(), 2u);
+  EXPECT_EQ(c->shops[0].domain, "demo-shop.myshopify.com");
+  EXPECT_EQ(c->shops[0].webhook_secret, "shpss_0123456789abcdef");
+  EXPECT_EQ(c->shops[1].webhook_secret, "literal-secret");
+  ASSERT_EQ(c->api_keys.size(), 1u);
+  EXPECT_EQ(c->api_keys[0].name, "ops");
+  EXPECT_EQ(c->api_keys[0].key, "op_live_abcdefghijklmnop");
+  EXPECT_EQ(c->limits.max_body_bytes, 2097152u);
+  EXPECT_EQ(c->limits.max_connections, 256);
+  EXPECT_EQ(c->limits.read_timeout_seconds, 10);
+  EXPECT_EQ(c->pipeline.workers, 4);
+}
+
+TEST(ParseConfigTest, EmptyFileKeepsTheDefaults) {
+  auto c = ParseConfig("# nothing here\n", "cfg.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Config defaults;
+  EXPECT_EQ(c->listen, defaults.listen);
+  EXPECT_EQ(c->data_dir, defaults.data_dir);
+  EXPECT_EQ(c->log_level, "info");
+  EXPECT_EQ(c->limits.max_body_bytes, size_t{1} << 20);
+  EXPECT_EQ(c->pipeline.workers, 2);
+  EXPECT_TRUE(c->shops.empty());
+}
+
+TEST(ParseConfigTest, EmptySectionsMeanNoneOrDefaults) {
+  auto c = ParseConfig("shops:\napi_keys:\nlimits:\npipeline:\n", "cfg.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->shops.empty());
+  EXPECT_TRUE(c->api_keys.empty());
+  EXPECT_EQ(c->pipeline.workers, 2);
+}
+
+TEST(ParseConfigTest, EmptyScalarValueIsRefused) {
+  EXPECT_EQ(ErrorOf("data_dir: ./var\nlisten:\n"), "cfg.yaml:2:1: 'listen' must be a string");
+}
+
+TEST(ParseConfigTest, TheShippedExampleLoads) {
+  auto c = LoadConfigFile(std::string(OP_TEST_DATA_DIR) + "/../../examples/orderpilot.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->shops.size(), 1u);
+  EXPECT_EQ(c->shops[0].domain, "demo-shop.myshopify.com");
+  EXPECT_EQ(c->shops[0].webhook_secret, "shpss_0123456789abcdef");
+  ASSERT_EQ(c->api_keys.size(), 1u);
+  EXPECT_EQ(c->api_keys[0].key, "op_live_abcdefghijklmnop");
+}
+
+TEST(ParseConfigTest, YamlSyntaxErrorGivesFileLineAndColumn) {
+  EXPECT_EQ(ErrorOf("listen: 127.0.0.1:8080\nshops: [a, b\n"),
+            "cfg.yaml:3:1: end of sequence flow not found");
+}
+
+TEST(ParseConfigTest, TopLevelMustBeAMapping) {
+  EXPECT_EQ(ErrorOf("- listen\n"),
+            "cfg.yaml:1:1: the configuration must be a mapping of keys (listen:, shops:, …)");
+}
+
+TEST(ParseConfigTest, UnknownTopLevelKeySuggestsTheClosestKey) {
+  EXPECT_EQ(ErrorOf("data_dir: ./var\nlisen: 127.0.0.1:8080\n"),
+            "cfg.yaml:2:1: unknown key 'lisen' (did you mean 'listen'?)");
+}
+
+TEST(ParseConfigTest, UnknownKeyFarFromAnyKnownKeyHasNoSuggestion) {
+  EXPECT_EQ(ErrorOf("database: postgres\n"), "cfg.yaml:1:1: unknown key 'database'");
+}
+
+TEST(ParseConfigTest, UnknownNestedKeyNamesItsSection) {
+  EXPECT_EQ(ErrorOf("pipeline:\n  wokers: 2\n"),
+            "cfg.yaml:2:3: unknown key 'wokers' in 'pipeline' (did you mean 'workers'?)");
+}
+
+TEST(ParseConfigTest, DuplicateKeyIsRefused) {
+  EXPECT_EQ(ErrorOf("listen: a:1\ndata_dir: x\nlisten: b:2\n"),
+            "cfg.yaml:3:1: duplicate key 'listen' (first at line 1)");
+}
+
+TEST(ParseConfigTest, EmptyNestedValuePointsAtItsKey) {
+  EXPECT_EQ(ErrorOf("pipeline:\n  workers:\ndata_dir: x\n"),
+            "cfg.yaml:2:3: 'pipeline.workers' must be an integer");
+}
+
+TEST(ParseConfigTest, ErrorNamesTheField) {
+  auto c = ParseConfig("limits:\n  max_connections: many\n", "cfg.yaml", kEnv);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().field(), "limits.max_connections");
+}
+
+TEST(ParseConfigTest, WorkersThatIsNotAnIntegerIsRefused) {
+  EXPECT_EQ(ErrorOf("pipeline:\n  workers: two\n"),
+            "cfg.yaml:2:12: 'pipeline.workers' must be an integer, got 'two'");
+}
+
+TEST(ParseConfigTest, FractionalWorkersIsRefused) {
+  EXPECT_EQ(ErrorOf("pipeline:\n  workers: 2.5\n"),
+            "cfg.yaml:2:12: 'pipeline.workers' must be an integer, got '2.5'");
+}
+
+TEST(ParseConfigTest, ZeroWorkersIsRefused) {
+  EXPECT_EQ(ErrorOf("pipeline:\n  workers: 0\n"),
+            "cfg.yaml:2:12: 'pipeline.workers' must be between 1 and 64, got 0");
+}
+
+TEST(ParseConfigTest, MoreThan64WorkersIsRefused) {
+  EXPECT_EQ(ErrorOf("pipeline:\n  workers: 65\n"),
+            "cfg.yaml:2:12: 'pipeline.workers' must be between 1 and 64, got 65");
+}
+
+TEST(ParseConfigTest, SectionThatIsNotAMappingIsRefused) {
+  EXPECT_EQ(ErrorOf("pipeline: 4\n"), "cfg.yaml:1:11: 'pipeline' must be a mapping of keys");
+}
+
+TEST(ParseConfigTest, ListenWithoutPortIsRefused) {
+  EXPECT_EQ(ErrorOf("listen: localhost\n"),
+            "cfg.yaml:1:9: listen 'localhost' is not host:port (for example 127.0.0.1:8080)");
+}
+
+TEST(ParseConfigTest, ListenWithNonNumericPortIsRefused) {
+  EXPECT_EQ(ErrorOf("listen: 127.0.0.1:http\n"),
+            "cfg.yaml:1:9: listen '127.0.0.1:http' has a port that is not a number");
+}
+
+TEST(ParseConfigTest, ListenWithPortAbove65535IsRefused) {
+  EXPECT_EQ(ErrorOf("listen: 127.0.0.1:70000\n"),
+            "cfg.yaml:1:9: listen '127.0.0.1:70000' has port 70000 outside 1..65535 (0 picks a "
+            "free port)");
+}
+
+TEST(ParseConfigTest, ListenWithoutHostIsRefused) {
+  EXPECT_EQ(ErrorOf("listen: ':8080'\n"),
+            "cfg.yaml:1:9: listen ':8080' has no host (for example 127.0.0.1:8080, or "
+            "0.0.0.0:8080 for all)");
+}
+
+TEST(ParseConfigTest, ListenThatIsAListIsRefused) {
+  EXPECT_EQ(ErrorOf("listen: [a, b]\n"), "cfg.yaml:1:9: 'listen' must be a string");
+}
+
+TEST(ParseConfigTest, ListenPortZeroIsAllowed) {
+  auto c = ParseConfig("listen: 127.0.0.1:0\n", "cfg.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto hp = c->ListenHostPort();
+  ASSERT_TRUE(hp.ok());
+  EXPECT_EQ(hp->second, 0);
+}
+
+TEST(ParseConfigTest, UnknownLogLevelIsRefused) {
+  EXPECT_EQ(ErrorOf("log_level: verbose\n"),
+            "cfg.yaml:1:12: log_level 'verbose' is not one of trace, debug, info, warn, error, "
+            "critical, off");
+}
+
+TEST(ParseConfigTest, ShopWithoutDomainIsRefused) {
+  EXPECT_EQ(ErrorOf("shops:\n  - webhook_secret: abc\n"), "cfg.yaml:2:5: shop has no 'domain'");
+}
+
+TEST(ParseConfigTest, ShopWithoutSecretIsRefused) {
+  EXPECT_EQ(ErrorOf("shops:\n  - domain: a.myshopify.com\n"),
+            "cfg.yaml:2:5: shop 'a.myshopify.com' has no 'webhook_secret'");
+}
+
+TEST(ParseConfigTest, ShopWithEmptySecretIsRefused) {
+  EXPECT_EQ(ErrorOf("shops:\n  - domain: a.myshopify.com\n    webhook_secret: ''\n"),
+            "cfg.yaml:3:21: 'shops[0].webhook_secret' is empty");
+}
+
+TEST(ParseConfigTest, DuplicateShopDomainsAreRefusedWhateverTheirCase) {
+  EXPECT_EQ(ErrorOf("shops:\n"
+                    "  - domain: a.myshopify.com\n"
+                    "    webhook_secret: one\n"
+                    "  - domain: A.myshopify.com\n"
+                    "    webhook_secret: two\n"),
+            "cfg.yaml:4:13: duplicate shop domain 'A.myshopify.com' (first at line 2)");
+}
+
+TEST(ParseConfigTest, ShopsThatIsNotAListIsRefused) {
+  EXPECT_EQ(ErrorOf("shops:\n  domain: a.myshopify.com\n"),
+            "cfg.yaml:2:3: 'shops' must be a list of shops (- domain: …)");
+}
+
+TEST(ParseConfigTest, ApiKeyShorterThan16CharactersIsRefused) {
+  EXPECT_EQ(ErrorOf("api_keys:\n  - name: ops\n    key: short-key\n"),
+            "cfg.yaml:3:10: api key 'ops' is shorter than 16 characters (it has 9)");
+}
+
+TEST(ParseConfigTest, ApiKeyOf16CharactersIsAccepted) {
+  EXPECT_EQ(ErrorOf("api_keys:\n  - name: ops\n    key: 0123456789abcdef\n"), "");
+}
+
+TEST(ParseConfigTest, MaxBodyBytesBelowOneKibibyteIsRefused) {
+  EXPECT_EQ(ErrorOf("limits:\n  max_body_bytes: 1023\n"),
+            "cfg.yaml:2:19: 'limits.max_body_bytes' must be between 1024 (1 KiB) and 67108864 "
+            "(64 MiB), got 1023");
+}
+
+TEST(ParseConfigTest, MaxBodyBytesAbove64MebibytesIsRefused) {
+  EXPECT_EQ(ErrorOf("limits:\n  max_body_bytes: 67108865\n"),
+            "cfg.yaml:2:19: 'limits.max_body_bytes' must be between 1024 (1 KiB) and 67108864 "
+            "(64 MiB), got 67108865");
+}
+
+TEST(ParseConfigTest, MaxBodyBytesAtTheBoundsIsAccepted) {
+  EXPECT_EQ(ErrorOf("limits:\n  max_body_bytes: 1024\n"), "");
+  EXPECT_EQ(ErrorOf("limits:\n  max_body_bytes: 67108864\n"), "");
+}
+
+TEST(ParseConfigTest, MissingEnvironmentVariableIsNamedWithItsConfigLine) {
+  EXPECT_EQ(ErrorOf("shops:\n  - domain: a.myshopify.com\n    webhook_secret: env:NOPE_SECRET\n"),
+            "cfg.yaml:3:21: shops[0].webhook_secret: environment variable NOPE_SECRET is not set");
+}
+
+TEST(ParseConfigTest, EmptyEnvironmentVariableIsRefused) {
+  EXPECT_EQ(ErrorOf("api_keys:\n  - name: ops\n    key: env:EMPTY_VAR\n"),
+            "cfg.yaml:3:10: api_keys[0].key: environment variable EMPTY_VAR is empty");
+}
+
+TEST(ParseConfigTest, FileSecretIsReadAndTrimmed) {
+  TempFile secret("  from-a-file-0123456789\n\n");
+  auto c = ParseConfig("api_keys:\n  - name: ops\n    key: file:" + secret.path() + "\n",
+                       "cfg.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->api_keys[0].key, "from-a-file-0123456789");
+}
+
+TEST(ParseConfigTest, MissingSecretFileIsNamedWithItsConfigLine) {
+  EXPECT_EQ(ErrorOf("shops:\n  - domain: a.myshopify.com\n"
+                    "    webhook_secret: file:/nonexistent/secret\n"),
+            "cfg.yaml:3:21: shops[0].webhook_secret: secret file not found: /nonexistent/secret");
+}
+
+TEST(ResolveSecretTest, PlainValueIsTheSecretItself) {
+  auto s = ResolveSecret("plain-secret", kEnv);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(*s, "plain-secret");
+}
+
+TEST(ResolveSecretTest, EnvReadsTheVariable) {
+  auto s = ResolveSecret("env:SHOPIFY_SECRET", kEnv);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(*s, "shpss_0123456789abcdef");
+}
+
+TEST(ResolveSecretTest, MissingVariableIsNamed) {
+  auto s = ResolveSecret("env:NOT_THERE", kEnv);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(), "environment variable NOT_THERE is not set");
+}
+
+TEST(ResolveSecretTest, EnvWithoutNameIsRefused) { EXPECT_FALSE(ResolveSecret("env:", kEnv).ok()); }
+
+TEST(ResolveSecretTest, EmptySecretFileIsRefused) {
+  TempFile secret(" \n");
+  auto s = ResolveSecret("file:" + secret.path(), kEnv);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(), "secret file " + secret.path() + " is empty");
+}
+
+TEST(LoadConfigFileTest, MissingFileIsNotFoundNamingThePath) {
+  auto c = LoadConfigFile("/nonexistent/orderpilot.yaml", kEnv);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(c.status().message(), "config file not found: /nonexistent/orderpilot.yaml");
+}
+
+TEST(LoadConfigFileTest, ErrorsNameTheFilePath) {
+  TempFile file("pipeline:\n  workers: 0\n");
+  auto c = LoadConfigFile(file.path(), kEnv);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            file.path() + ":2:12: 'pipeline.workers' must be between 1 and 64, got 0");
+}
+
+TEST(ConfigTest, ListenHostPortUnwrapsBracketedIpv6) {
+  Config c;
+  c.listen = "[::1]:8443";
+  auto hp = c.ListenHostPort();
+  ASSERT_TRUE(hp.ok());
+  EXPECT_EQ(hp->first, "::1");
+  EXPECT_EQ(hp->second, 8443);
+}
+
+TEST(ConfigTest, ListenHostPortRefusesBareIpv6) {
+  Config c;
+  c.listen = "::1:8443";
+  EXPECT_FALSE(c.ListenHostPort().ok());
+}
+
+TEST(ConfigTest, FindShopIgnoresCase) {
+  Config c;
+  c.shops = {{"a.myshopify.com", "s1"}, {"b.myshopify.com", "s2"}};
+  const ShopConfig* s = c.FindShop("B.MyShopify.com");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->webhook_secret, "s2");
+  EXPECT_EQ(c.FindShop("c.myshopify.com"), nullptr);
+}
+
+TEST(ConfigTest, FindShopFallsBackToTheWildcardShop) {
+  Config c;
+  c.shops = {{"*", "any"}, {"b.myshopify.com", "s2"}};
+  EXPECT_EQ(c.FindShop("b.myshopify.com")->webhook_secret, "s2");
+  EXPECT_EQ(c.FindShop("z.myshopify.com")->webhook_secret, "any");
+}
+
+TEST(FakeEnvironmentTest, SetVariableIsVisible) {
+  FakeEnvironment env;
+  EXPECT_FALSE(env.Get("X").has_value());
+  env.Set("X", "1");
+  EXPECT_EQ(env.Get("X"), "1");
+}
+
+}  // namespace
+}  // namespace orderpilot::app
