@@ -13,8 +13,11 @@ TEST(JsonWriterTest, WritesNestedContainersWithCommas) {
 }
 
 TEST(JsonWriterTest, EscapesQuotesBackslashesAndControlCharacters) {
+  std::string text = "q\"b\\n\nt\t";
+  text += '\x01';
+  text += 'z';
   JsonWriter w;
-  w.String(std::string("q\"b\\n\nt\t\x01z", 12));
+  w.String(text);
   EXPECT_EQ(w.str(), "\"q\\\"b\\\\n\\nt\\t\\u0001z\"");
 }
 
