@@ -1,1 +1,272 @@
-int main() { return 0; }
+// orderpilot — the command line: `serve` runs the engine, `demo` runs a simulated shop against it.
+#include <CLI/CLI.hpp>
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "api/http_client.h"
+#include "app/config.h"
+#include "app/server.h"
+#include "app/simulator.h"
+#include "ingest/shopify_webhook.h"
+#include "pipeline/pipeline.h"
+#include "store/store.h"
+
+namespace orderpilot::app {
+namespace {
+
+struct ServeFlags {
+  std::string config_file;
+  std::string listen;
+  std::string data_dir;
+  std::string shop;
+  std::string shopify_secret;
+  std::string api_key;
+  int workers = -1;
+  std::string log_level;
+};
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "orderpilot: %s\n", s.message().c_str());
+  return 2;
+}
+
+// The config file (if any), then flags on top.
+Result<Config> BuildConfig(const ServeFlags& f, const Environment& env, Config base) {
+  Config c = std::move(base);
+  if (!f.config_file.empty()) {
+    OP_ASSIGN_OR_RETURN(c, LoadConfigFile(f.config_file, env));
+  }
+  if (!f.listen.empty()) c.listen = f.listen;
+  if (!f.data_dir.empty()) c.data_dir = f.data_dir;
+  if (!f.log_level.empty()) c.log_level = f.log_level;
+  if (f.workers >= 0) c.pipeline.workers = f.workers;
+  if (!f.shopify_secret.empty()) {
+    OP_ASSIGN_OR_RETURN(std::string secret, ResolveSecret(f.shopify_secret, env));
+    std::string domain = f.shop.empty() ? "*" : f.shop;
+    bool replaced = false;
+    for (ShopConfig& s : c.shops)
+      if (s.domain == domain) s.webhook_secret = secret, replaced = true;
+    if (!replaced) c.shops.push_back({domain, secret});
+  } else if (!f.shop.empty()) {
+    return InvalidArgumentError("--shop needs --shopify-secret");
+  }
+  if (!f.api_key.empty()) {
+    OP_ASSIGN_OR_RETURN(std::string key, ResolveSecret(f.api_key, env));
+    if (key.size() < 16) return InvalidArgumentError("--api-key must be at least 16 characters");
+    c.api_keys.push_back({"cli", key});
+  }
+  OP_RETURN_IF_ERROR(c.ListenHostPort().status());
+  return c;
+}
+
+void SetUpLogging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("orderpilot");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level.empty() ? "info" : level));
+}
+
+// Blocks SIGINT/SIGTERM in every thread started after this; the main thread waits for them.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+// Waits up to `ms` for a stop signal; true when one came.
+bool WaitForStop(const sigset_t& set, int ms) {
+  timespec ts{ms / 1000, (ms % 1000) * 1000000L};
+  return sigtimedwait(&set, nullptr, &ts) > 0;
+}
+
+int Serve(const ServeFlags& flags) {
+  ProcessEnvironment env;
+  auto config = BuildConfig(flags, env, Config{});
+  if (!config.ok()) return Fail(config.status());
+  SetUpLogging(config->log_level);
+  if (config->shops.empty())
+    spdlog::warn("no shop configured: Shopify webhooks will be refused (401)");
+  if (config->api_keys.empty()) spdlog::warn("no API key configured: /v1 answers 401");
+  sigset_t stop = BlockStopSignals();
+  SystemClock clock;
+  auto server = Server::Start(*config, clock);
+  if (!server.ok()) return Fail(server.status());
+  std::printf("orderpilot listening on %s (data in %s)\n", (*server)->url().c_str(),
+              config->data_dir.c_str());
+  std::fflush(stdout);
+  while (!WaitForStop(stop, 1000)) {
+  }
+  spdlog::info("stopping: finishing in-flight requests and commits");
+  (*server)->Stop();
+  return 0;
+}
+
+struct DemoFlags {
+  ServeFlags serve;
+  double rate = 10;
+  bool keep = false;
+  uint64_t seed = 0;
+};
+
+int Demo(DemoFlags flags) {
+  // Demo secrets: generated unless the environment already has them.
+  std::string secret = "demo-secret-" + std::to_string(::getpid());
+  std::random_device random;  // /dev/urandom on Linux
+  std::string api_key = "demo-";
+  for (int i = 0; i < 4; ++i) {
+    char part[9];
+    std::snprintf(part, sizeof part, "%08x", random());
+    api_key += part;
+  }
+  setenv("SHOPIFY_SECRET", secret.c_str(), 0);
+  setenv("ORDERPILOT_API_KEY", api_key.c_str(), 0);
+  ProcessEnvironment env;
+  secret = *env.Get("SHOPIFY_SECRET");
+  api_key = *env.Get("ORDERPILOT_API_KEY");
+
+  char dir_template[] = "/tmp/orderpilot-demo-XXXXXX";
+  if (!mkdtemp(dir_template)) return Fail(InternalError("cannot create a temporary directory"));
+  std::string data_dir = dir_template;
+  if (flags.serve.config_file.empty() && std::filesystem::exists("examples/orderpilot.yaml"))
+    flags.serve.config_file = "examples/orderpilot.yaml";
+  flags.serve.data_dir = data_dir;
+  Config base;
+  base.shops.push_back({"demo-shop.myshopify.com", secret});
+  base.api_keys.push_back({"demo", api_key});
+  auto config = BuildConfig(flags.serve, env, base);
+  if (!config.ok()) return Fail(config.status());
+  if (config->shops.empty()) return Fail(InvalidArgumentError("the demo config names no shop"));
+  // The live summary line owns the terminal: only warnings and errors are logged.
+  SetUpLogging("warn");
+
+  sigset_t stop = BlockStopSignals();
+  SystemClock clock;
+  auto server = Server::Start(*config, clock);
+  if (!server.ok()) {
+    std::filesystem::remove_all(data_dir);
+    return Fail(server.status());
+  }
+  const ShopConfig& shop = config->shops.front();
+  std::printf(
+      "orderpilot demo shop is running at %s\n"
+      "  data directory: %s (%s on exit)\n"
+      "  try: curl -H 'Authorization: Bearer %s' %s/v1/orders?state=held\n"
+      "       curl %s/metrics\n"
+      "  Ctrl-C stops it.\n",
+      (*server)->url().c_str(), data_dir.c_str(), flags.keep ? "kept" : "removed",
+      config->api_keys.front().key.c_str(), (*server)->url().c_str(), (*server)->url().c_str());
+  std::fflush(stdout);
+
+  std::atomic<bool> running{true};
+  std::atomic<int64_t> posted{0}, failed{0};
+  uint16_t port = (*server)->port();
+  std::string host = (*server)->url().substr(7, (*server)->url().rfind(':') - 7);
+  uint64_t seed = flags.seed ? flags.seed : static_cast<uint64_t>(clock.Now().micros);
+  const std::string domain = shop.domain == "*" ? "demo-shop.myshopify.com" : shop.domain;
+  std::thread simulator([&] {
+    OrderSimulator sim(seed, domain);
+    api::HttpClient client(host, port);
+    auto interval = std::chrono::duration<double>(1.0 / std::max(0.1, flags.rate));
+    auto next = std::chrono::steady_clock::now();
+    while (running) {
+      SimulatedWebhook w = sim.NextOrderCreate();
+      auto resp = client.Send("POST", "/webhooks/shopify", w.body,
+                              {{"Content-Type", "application/json"},
+                               {"X-Shopify-Topic", w.topic},
+                               {"X-Shopify-Shop-Domain", domain},
+                               {"X-Shopify-Webhook-Id", w.webhook_id},
+                               {"X-Shopify-Event-Id", w.event_id},
+                               {"X-Shopify-Api-Version", "2026-04"},
+                               {"X-Shopify-Hmac-Sha256",
+                                ingest::SignShopifyBody(w.body, shop.webhook_secret)}});
+      if (resp.ok() && resp->status == 200) {
+        ++posted;
+      } else {
+        ++failed;
+      }
+      next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(interval);
+      std::this_thread::sleep_until(next);
+    }
+  });
+
+  bool tty = ::isatty(STDOUT_FILENO);
+  int tick = 0;
+  while (!WaitForStop(stop, 1000)) {
+    if (!tty && ++tick % 5 != 0) continue;
+    auto stats = (*server)->store().Stats();
+    if (!stats.ok()) continue;
+    auto n = [&](const char* state) {
+      auto it = stats->orders_by_state.find(state);
+      return it == stats->orders_by_state.end() ? int64_t{0} : it->second;
+    };
+    int64_t in = 0;
+    for (const auto& [state, count] : stats->orders_by_state) in += count;
+    std::printf("%sorders in %lld · accepted %lld · held %lld · in pipeline %lld · open reviews "
+                "%lld · post failures %lld%s",
+                tty ? "\r" : "", static_cast<long long>(in),
+                static_cast<long long>(n("accepted")), static_cast<long long>(n("held")),
+                static_cast<long long>(n("received") + n("validated")),
+                static_cast<long long>(stats->open_reviews), static_cast<long long>(failed.load()),
+                tty ? "   " : "\n");
+    std::fflush(stdout);
+  }
+  std::printf("\nstopping the demo…\n");
+  running = false;
+  simulator.join();
+  (*server)->Stop();
+  if (!flags.keep) std::filesystem::remove_all(data_dir);
+  std::printf("stopped; %lld orders posted\n", static_cast<long long>(posted.load()));
+  return 0;
+}
+
+void AddServeFlags(CLI::App* cmd, ServeFlags& f) {
+  cmd->add_option("--config", f.config_file, "YAML configuration file");
+  cmd->add_option("--listen", f.listen, "address to listen on, host:port (port 0 = any free)");
+  cmd->add_option("--data", f.data_dir, "data directory (created if missing)");
+  cmd->add_option("--shop", f.shop, "Shopify shop domain for --shopify-secret (default: any)");
+  cmd->add_option("--shopify-secret", f.shopify_secret,
+                  "Shopify webhook secret; env:NAME or file:PATH read it from elsewhere");
+  cmd->add_option("--api-key", f.api_key, "API key for /v1 (env:NAME or file:PATH accepted)");
+  cmd->add_option("--workers", f.workers, "pipeline worker threads (0 pauses the pipeline)")
+      ->check(CLI::Range(0, 64));
+  cmd->add_option("--log-level", f.log_level, "trace, debug, info, warn, error");
+}
+
+}  // namespace
+}  // namespace orderpilot::app
+
+int main(int argc, char** argv) {
+  using namespace orderpilot::app;
+  CLI::App cli{"orderpilot — order-operations autopilot for online stores"};
+  cli.require_subcommand(1);
+  ServeFlags serve;
+  CLI::App* serve_cmd = cli.add_subcommand("serve", "run the engine: webhooks, API, pipeline");
+  AddServeFlags(serve_cmd, serve);
+  DemoFlags demo;
+  CLI::App* demo_cmd = cli.add_subcommand("demo", "run a simulated shop against a fresh engine");
+  AddServeFlags(demo_cmd, demo.serve);
+  demo_cmd->add_option("--rate", demo.rate, "simulated orders per second (default 10)");
+  demo_cmd->add_flag("--keep", demo.keep, "keep the temporary data directory on exit");
+  demo_cmd->add_option("--seed", demo.seed, "simulator seed (default: time)");
+  CLI11_PARSE(cli, argc, argv);
+  try {
+    if (*serve_cmd) return Serve(serve);
+    if (*demo_cmd) return Demo(demo);
+  } catch (const std::exception& e) {  // last resort: nothing below should throw
+    std::fprintf(stderr, "orderpilot: unexpected error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

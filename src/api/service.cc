@@ -1,0 +1,474 @@
+#include "api/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <chrono>
+
+#include "api/http_errors.h"
+#include "api/request_json.h"
+#include "core/json_writer.h"
+#include "core/order_json.h"
+#include "ingest/shopify_webhook.h"
+
+namespace orderpilot::api {
+namespace {
+
+HttpResponse Json(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+// Constant-time comparison, so a wrong API key reveals nothing through timing.
+bool SameSecret(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    diff |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]);
+  return diff == 0;
+}
+
+Result<int64_t> ParseId(std::string_view text, const char* field) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v <= 0)
+    return InvalidArgumentError("'" + std::string(text.substr(0, 32)) + "' is not a valid id",
+                                field);
+  return v;
+}
+
+struct ListParams {
+  int limit = 50;
+  std::optional<int64_t> cursor;
+};
+
+Result<ListParams> ParseListParams(const HttpRequest& req) {
+  ListParams p;
+  if (auto limit = req.Query("limit")) {
+    int v = 0;
+    auto [ptr, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), v);
+    if (ec != std::errc() || ptr != limit->data() + limit->size() || v < 1 || v > 500)
+      return InvalidArgumentError("limit must be an integer from 1 to 500", "limit");
+    p.limit = v;
+  }
+  if (auto cursor = req.Query("cursor"); cursor && !cursor->empty()) {
+    OP_ASSIGN_OR_RETURN(int64_t c, ParseId(*cursor, "cursor"));
+    p.cursor = c;
+  }
+  return p;
+}
+
+void WriteOrderSummary(JsonWriter& w, const store::OrderRecord& r) {
+  w.Field("id", r.id.value())
+      .Field("channel", r.channel)
+      .Field("shop", r.shop)
+      .Field("channel_order_id", r.channel_order_id)
+      .Field("number", r.number)
+      .Field("state", store::OrderStateName(r.state))
+      .Field("version", r.version)
+      .Field("currency", r.currency)
+      .Field("financial_status", r.financial_status)
+      .Field("created_at", FormatTimestamp(r.created_at))
+      .Field("updated_at", FormatTimestamp(r.updated_at));
+  auto currency = Currency::Parse(r.currency);
+  if (currency.ok()) {
+    w.Field("total", Money(r.total_minor, *currency).ToString());
+  } else {
+    w.Key("total").Null();
+  }
+}
+
+void WriteReview(JsonWriter& w, const store::ReviewRecord& r) {
+  w.BeginObject()
+      .Field("id", r.id.value())
+      .Field("order_id", r.order_id.value())
+      .Field("kind", r.kind)
+      .Field("reason", r.reason)
+      .Field("status", store::ReviewStatusName(r.status))
+      .Key("detail")
+      .Raw(r.detail_json.empty() ? "{}" : r.detail_json)
+      .Field("created_at", FormatTimestamp(r.created_at));
+  if (r.decided_at) {
+    w.Field("decided_by", r.decided_by)
+        .Field("comment", r.comment)
+        .Field("decided_at", FormatTimestamp(*r.decided_at));
+  }
+  w.EndObject();
+}
+
+std::string_view Strip(std::string_view path, std::string_view prefix) {
+  return path.substr(prefix.size());
+}
+
+}  // namespace
+
+// Hot-path instruments, created once.
+struct ApiService::Instruments {
+  explicit Instruments(MetricsRegistry& m)
+      : requests(m.AddCounterFamily("orderpilot_http_requests_total",
+                                    "HTTP requests by route and status code.", {"route", "code"})),
+        latency(m.AddHistogramFamily("orderpilot_http_request_duration_seconds",
+                                     "HTTP request latency by route.", {"route"},
+                                     LatencyBuckets())),
+        webhooks(m.AddCounterFamily("orderpilot_webhooks_total",
+                                    "Webhook deliveries by channel, topic and result.",
+                                    {"channel", "topic", "result"})) {}
+  CounterFamily& requests;
+  HistogramFamily& latency;
+  CounterFamily& webhooks;
+};
+
+ApiService::ApiService(store::Store& store, pipeline::Pipeline& pipeline, const Clock& clock,
+                       ServiceOptions options)
+    : store_(store),
+      pipeline_(pipeline),
+      clock_(clock),
+      options_(std::move(options)),
+      metrics_(std::make_unique<MetricsRegistry>()) {
+  inst_ = std::make_unique<Instruments>(*metrics_);
+  metrics_->AddCallbackGauge("orderpilot_commit_queue_depth",
+                             "Writes waiting for the group-commit writer.", [this] {
+                               return static_cast<double>(store_.GetCommitStats().queue_depth);
+                             });
+  metrics_->AddCallbackGauge("orderpilot_pipeline_queue_depth",
+                             "Orders waiting for a pipeline worker.", [this] {
+                               return static_cast<double>(pipeline_.Stats().queue_depth);
+                             });
+}
+
+ApiService::~ApiService() = default;
+
+HttpResponse ApiService::Handle(const HttpRequest& req) {
+  auto start = std::chrono::steady_clock::now();
+  std::string route = "other";
+  HttpResponse resp = Route(req, route);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  inst_->requests.WithLabels({route, std::to_string(resp.status)}).Increment();
+  inst_->latency.WithLabels({route}).Observe(seconds);
+  return resp;
+}
+
+const ApiKey* ApiService::Authenticate(const HttpRequest& req) const {
+  std::string_view auth = req.Header("authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) return nullptr;
+  std::string_view presented = auth.substr(kBearer.size());
+  const ApiKey* found = nullptr;
+  for (const ApiKey& k : options_.api_keys)  // compare with every key: no early exit on a match
+    if (SameSecret(presented, k.key)) found = &k;
+  return found;
+}
+
+HttpResponse ApiService::Route(const HttpRequest& req, std::string& route) {
+  const std::string& path = req.path;
+  const std::string& m = req.method;
+  if (path == "/healthz") {
+    route = "/healthz";
+    if (m != "GET" && m != "HEAD") return ErrorResponse({StatusCode::kNotFound, "use GET"});
+    return Json(200, R"({"status":"ok"})");
+  }
+  if (path == "/metrics") {
+    route = "/metrics";
+    return Metrics();
+  }
+  if (path == "/webhooks/shopify") {
+    route = "/webhooks/shopify";
+    if (m != "POST")
+      return ErrorResponse({StatusCode::kNotFound, "webhooks are delivered with POST"});
+    return ShopifyWebhook(req);
+  }
+  if (path.rfind("/v1/", 0) != 0) return ErrorResponse(NotFoundError("no such route: " + path));
+
+  const ApiKey* key = Authenticate(req);
+  if (!key) {
+    route = "/v1/unauthenticated";
+    return ErrorResponse(
+        UnauthenticatedError("missing or unknown API key (send Authorization: Bearer <key>)"));
+  }
+  if (path == "/v1/orders") {
+    route = "/v1/orders";
+    if (m == "POST") return CreateOrder(req, *key);
+    if (m == "GET") return ListOrders(req);
+  } else if (path.rfind("/v1/orders/", 0) == 0) {
+    route = "/v1/orders/{id}";
+    if (m == "GET") return GetOrder(Strip(path, "/v1/orders/"));
+  } else if (path == "/v1/reviews") {
+    route = "/v1/reviews";
+    if (m == "GET") return ListReviews(req);
+  } else if (path.rfind("/v1/reviews/", 0) == 0) {
+    std::string_view rest = Strip(path, "/v1/reviews/");
+    size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) {
+      route = "/v1/reviews/{id}";
+      if (m == "GET") return GetReview(rest);
+    } else {
+      std::string_view action = rest.substr(slash + 1);
+      route = "/v1/reviews/{id}/" + std::string(action == "approve" || action == "reject"
+                                                     ? action
+                                                     : std::string_view("other"));
+      if (m == "POST" && (action == "approve" || action == "reject"))
+        return DecideReview(req, rest.substr(0, slash), action == "approve", *key);
+    }
+  } else {
+    return ErrorResponse(NotFoundError("no such route: " + path));
+  }
+  HttpResponse r = ErrorResponse(
+      {StatusCode::kNotFound, "method " + m + " is not supported on " + path});
+  r.status = 405;
+  return r;
+}
+
+HttpResponse ApiService::ShopifyWebhook(const HttpRequest& req) {
+  auto header = [&](std::string_view name) {
+    std::string_view v = req.Header(std::string("x-shopify-") + std::string(name));
+    if (v.empty()) v = req.Header(std::string("shopify-") + std::string(name));
+    return std::string(v);
+  };
+  ingest::ShopifyHeaders h;
+  h.hmac = header("hmac-sha256");
+  h.topic = header("topic");
+  h.shop_domain = header("shop-domain");
+  h.webhook_id = header("webhook-id");
+  h.event_id = header("event-id");
+  h.api_version = header("api-version");
+  h.triggered_at = header("triggered-at");
+  auto count = [&](std::string_view result) {
+    inst_->webhooks.WithLabels({"shopify", h.topic.empty() ? "none" : h.topic,
+                                std::string(result)})
+        .Increment();
+  };
+
+  if (h.hmac.empty()) {
+    count("unauthenticated");
+    return ErrorResponse(UnauthenticatedError("missing X-Shopify-Hmac-Sha256 header"));
+  }
+  const ShopSecret* shop = nullptr;
+  for (const ShopSecret& s : options_.shops)
+    if (s.domain == h.shop_domain || (s.domain == "*" && !shop)) shop = &s;
+  if (!shop && h.shop_domain.empty() && options_.shops.size() == 1) {
+    shop = &options_.shops.front();
+    h.shop_domain = shop->domain;
+  }
+  if (!shop || !ingest::VerifyShopifyHmac(req.body, h.hmac, shop->secret)) {
+    count("unauthenticated");
+    return ErrorResponse(UnauthenticatedError("webhook signature does not match"));
+  }
+  auto delivery = ingest::ShopifyDelivery(h, req.body, clock_.Now());
+  if (!delivery.ok()) {
+    count("rejected");
+    spdlog::warn("shopify webhook {} ({}) rejected: {}", h.webhook_id, h.topic,
+                 delivery.status().ToString());
+    return ErrorResponse(delivery.status());
+  }
+  if (delivery->kind == store::DeliveryKind::kOther)
+    spdlog::info("shopify webhook with unhandled topic '{}' stored", h.topic);
+  auto outcome = store_.Ingest(*delivery);
+  if (!outcome.ok()) {
+    count("error");
+    return ErrorResponse(outcome.status());
+  }
+  count(outcome->duplicate ? "duplicate" : "accepted");
+  if (!outcome->duplicate && outcome->order_id.valid()) pipeline_.Enqueue(outcome->order_id);
+  JsonWriter w;
+  w.BeginObject().Field("ok", true).Field("duplicate", outcome->duplicate);
+  if (outcome->order_id.valid()) w.Field("order_id", outcome->order_id.value());
+  w.EndObject();
+  return Json(200, w.Take());
+}
+
+HttpResponse ApiService::CreateOrder(const HttpRequest& req, const ApiKey& key) {
+  OrderDecodeOptions strict;
+  strict.allow_zero_quantity = false;  // an API caller can fix it now: refuse with 422
+  auto order = DecodeOrder(req.body, strict);
+  if (!order.ok()) return ErrorResponse(order.status());
+  if (order->channel.empty()) order->channel = "api";
+  if (order->shop.empty()) order->shop = "default";
+  if (order->created_at.micros == 0) order->created_at = clock_.Now();  // not given: now
+  if (order->channel_order_id.empty())
+    return ErrorResponse(UnprocessableError(
+        "channel_order_id is required: it makes a retried POST safe", "channel_order_id"));
+  store::Delivery d;
+  d.channel = order->channel;
+  d.shop = order->shop;
+  d.received_at = clock_.Now();
+  d.kind = store::DeliveryKind::kOrderCreate;
+  d.event_type = "order.received";
+  d.channel_order_id = order->channel_order_id;
+  d.payload_json = EncodeOrder(*order);
+  d.order = std::move(*order);
+  d.actor = "api:" + key.name;
+  auto outcome = store_.Ingest(d);
+  if (!outcome.ok()) return ErrorResponse(outcome.status());
+  if (!outcome->duplicate) pipeline_.Enqueue(outcome->order_id);
+  auto record = store_.GetOrder(outcome->order_id);
+  if (!record.ok()) return ErrorResponse(record.status());
+  JsonWriter w;
+  w.BeginObject();
+  WriteOrderSummary(w, *record);
+  w.Field("duplicate", outcome->duplicate).EndObject();
+  HttpResponse r = Json(outcome->duplicate ? 200 : 201, w.Take());
+  r.headers.emplace_back("Location", "/v1/orders/" + record->id.ToString());
+  return r;
+}
+
+HttpResponse ApiService::GetOrder(std::string_view id_text) {
+  auto id = ParseId(id_text, "id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  auto record = store_.GetOrder(OrderId(*id));
+  if (!record.ok()) return ErrorResponse(record.status());
+  auto events = store_.ReadStream(store::OrderStream(record->id));
+  if (!events.ok()) return ErrorResponse(events.status());
+  JsonWriter w;
+  w.BeginObject();
+  WriteOrderSummary(w, *record);
+  w.Key("order").Raw(record->order_json);
+  w.Key("events").BeginArray();
+  for (const store::Event& e : *events) {
+    w.BeginObject()
+        .Field("seq", e.seq.value())
+        .Field("version", e.version)
+        .Field("type", e.type)
+        .Field("actor", e.actor)
+        .Field("at", FormatTimestamp(e.at))
+        .Key("payload")
+        .Raw(e.payload.empty() ? "{}" : e.payload)
+        .EndObject();
+  }
+  w.EndArray().EndObject();
+  return Json(200, w.Take());
+}
+
+HttpResponse ApiService::ListOrders(const HttpRequest& req) {
+  std::optional<store::OrderState> state;
+  if (auto s = req.Query("state"); s && !s->empty()) {
+    state = store::ParseOrderState(*s);
+    if (!state)
+      return ErrorResponse(InvalidArgumentError(
+          "unknown state '" + *s +
+              "' (received, validated, accepted, held, rejected, cancelled)",
+          "state"));
+  }
+  auto params = ParseListParams(req);
+  if (!params.ok()) return ErrorResponse(params.status());
+  auto page = store_.ListOrders(state, params->limit, params->cursor);
+  if (!page.ok()) return ErrorResponse(page.status());
+  JsonWriter w;
+  w.BeginObject().Key("items").BeginArray();
+  for (const store::OrderRecord& r : page->items) {
+    w.BeginObject();
+    WriteOrderSummary(w, r);
+    w.EndObject();
+  }
+  w.EndArray().Key("next_cursor");
+  if (page->next_cursor) {
+    w.String(std::to_string(*page->next_cursor));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  return Json(200, w.Take());
+}
+
+HttpResponse ApiService::ListReviews(const HttpRequest& req) {
+  std::optional<store::ReviewStatus> status;
+  if (auto s = req.Query("status"); s && !s->empty()) {
+    status = store::ParseReviewStatus(*s);
+    if (!status)
+      return ErrorResponse(
+          InvalidArgumentError("unknown status '" + *s + "' (open, approved, rejected)", "status"));
+  }
+  auto params = ParseListParams(req);
+  if (!params.ok()) return ErrorResponse(params.status());
+  auto page = store_.ListReviews(status, params->limit, params->cursor);
+  if (!page.ok()) return ErrorResponse(page.status());
+  JsonWriter w;
+  w.BeginObject().Key("items").BeginArray();
+  for (const store::ReviewRecord& r : page->items) WriteReview(w, r);
+  w.EndArray().Key("next_cursor");
+  if (page->next_cursor) {
+    w.String(std::to_string(*page->next_cursor));
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  return Json(200, w.Take());
+}
+
+HttpResponse ApiService::GetReview(std::string_view id_text) {
+  auto id = ParseId(id_text, "id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  auto review = store_.GetReview(ReviewId(*id));
+  if (!review.ok()) return ErrorResponse(review.status());
+  JsonWriter w;
+  WriteReview(w, *review);
+  return Json(200, w.Take());
+}
+
+HttpResponse ApiService::DecideReview(const HttpRequest& req, std::string_view id_text,
+                                      bool approve, const ApiKey& key) {
+  auto id = ParseId(id_text, "id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  std::string comment;
+  if (!req.body.empty()) {
+    auto parsed = DecodeCommentBody(req.body);
+    if (!parsed.ok()) return ErrorResponse(parsed.status());
+    comment = std::move(*parsed);
+  }
+  store::ReviewDecision d;
+  d.review_id = ReviewId(*id);
+  d.approve = approve;
+  d.who = key.name;
+  d.comment = std::move(comment);
+  auto review = store_.Decide(d);
+  if (!review.ok()) return ErrorResponse(review.status());
+  JsonWriter w;
+  WriteReview(w, *review);
+  return Json(200, w.Take());
+}
+
+HttpResponse ApiService::Metrics() {
+  std::string text = metrics_->RenderPrometheus();
+  // Store and pipeline figures are read at scrape time.
+  store::CommitStats cs = store_.GetCommitStats();
+  text += "# HELP orderpilot_commit_batch_size Writes per group-commit transaction.\n";
+  text += "# TYPE orderpilot_commit_batch_size histogram\n";
+  int64_t cumulative = 0;
+  for (size_t i = 0; i < cs.batch_size_histogram.size(); ++i) {
+    cumulative += cs.batch_size_histogram[i];
+    std::string le = i + 1 < cs.batch_size_histogram.size() ? std::to_string(1 << i) : "+Inf";
+    text += "orderpilot_commit_batch_size_bucket{le=\"" + le + "\"} " +
+            std::to_string(cumulative) + "\n";
+  }
+  text += "orderpilot_commit_batch_size_sum " + std::to_string(cs.writes) + "\n";
+  text += "orderpilot_commit_batch_size_count " + std::to_string(cs.batches) + "\n";
+  pipeline::PipelineStats ps = pipeline_.Stats();
+  text += "# HELP orderpilot_pipeline_transitions_total Order transitions committed by the "
+          "pipeline, by outcome.\n# TYPE orderpilot_pipeline_transitions_total counter\n";
+  text += "orderpilot_pipeline_transitions_total{outcome=\"accepted\"} " +
+          std::to_string(ps.accepted) + "\n";
+  text += "orderpilot_pipeline_transitions_total{outcome=\"held\"} " + std::to_string(ps.held) +
+          "\n";
+  text += "orderpilot_pipeline_transitions_total{outcome=\"other\"} " +
+          std::to_string(ps.processed - ps.accepted - ps.held) + "\n";
+  text += "# HELP orderpilot_pipeline_failures_total Orders the pipeline could not advance.\n"
+          "# TYPE orderpilot_pipeline_failures_total counter\n"
+          "orderpilot_pipeline_failures_total " +
+          std::to_string(ps.failures) + "\n";
+  if (auto stats = store_.Stats(); stats.ok()) {
+    text += "# HELP orderpilot_orders Orders by state.\n# TYPE orderpilot_orders gauge\n";
+    for (const auto& [state, n] : stats->orders_by_state)
+      text += "orderpilot_orders{state=\"" + state + "\"} " + std::to_string(n) + "\n";
+    text += "# HELP orderpilot_reviews_open Open review items.\n"
+            "# TYPE orderpilot_reviews_open gauge\norderpilot_reviews_open " +
+            std::to_string(stats->open_reviews) + "\n";
+  }
+  HttpResponse r;
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = std::move(text);
+  return r;
+}
+
+}  // namespace orderpilot::api

@@ -1,0 +1,45 @@
+// app/server.h — the running engine: store + pipeline + API + HTTP server, wired from a Config.
+//
+// The only place that names a concrete Store backend (SQLite at <data_dir>/orderpilot.db).
+// Start order: store (migrations), pipeline (resume), HTTP. Stop order is the reverse, so every
+// request that got a 2xx has been committed before the store closes.
+// Thread-safety: Start/Stop from one thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "app/config.h"
+#include "core/status.h"
+#include "core/time.h"
+
+namespace orderpilot::store {
+class Store;
+}
+namespace orderpilot::pipeline {
+class Pipeline;
+}
+
+namespace orderpilot::app {
+
+class Server {
+ public:
+  // Opens (creating if needed) the data directory and starts serving. `clock` must outlive the
+  // server.
+  static Result<std::unique_ptr<Server>> Start(const Config& config, const Clock& clock);
+  ~Server();
+
+  uint16_t port() const;
+  std::string url() const;  // "http://127.0.0.1:8080"
+  store::Store& store();
+  pipeline::Pipeline& pipeline();
+  void Stop();
+
+ private:
+  struct Parts;
+  explicit Server(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace orderpilot::app

@@ -1,0 +1,63 @@
+// tests/integration/server_process.h — runs the real orderpilot binary for integration tests,
+// and a few helpers to talk to it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "api/http_client.h"
+
+namespace orderpilot::testing {
+
+inline constexpr char kShop[] = "it-shop.myshopify.com";
+inline constexpr char kSecret[] = "integration-webhook-secret";
+inline constexpr char kApiKey[] = "integration-api-key-0123456789";
+
+// A temporary directory removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// `orderpilot serve` on 127.0.0.1 with a free port, the shop and API key above, and a data
+// directory that outlives the process (so a restart sees the same data). Its log goes to
+// <data_dir>/server.log.
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {});
+  ~ServerProcess();
+
+  // Starts the binary and waits until it listens. Fails the test (ADD_FAILURE) on error.
+  bool Start();
+  void Kill9();       // SIGKILL, then reap
+  int Stop();         // SIGTERM, wait; returns the exit status
+  bool running() const { return pid_ > 0; }
+  uint16_t port() const { return port_; }
+  std::string Log() const;
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> extra_args_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Headers of a signed Shopify webhook delivery.
+Headers ShopifyHeaders(const std::string& body, const std::string& topic,
+                       const std::string& webhook_id, const std::string& event_id = "");
+Headers ApiHeaders();
+
+// Reads a file from tests/data.
+std::string ReadTestData(const std::string& relative_path);
+
+}  // namespace orderpilot::testing
