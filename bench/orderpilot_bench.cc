@@ -61,7 +61,7 @@ void BM_ValidateOrder(benchmark::State& state) {
 BENCHMARK(BM_ValidateOrder);
 
 // Seeds N stored orders (as the webhook path stores them), then times the pipeline taking all of
-// them to accepted/held with the default 2 workers. Reports orders/s.
+// them to accepted/held with 2 (the default), 4 and 8 workers. Reports orders/s.
 void BM_PipelineDrain(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   for (auto _ : state) {
@@ -92,7 +92,9 @@ void BM_PipelineDrain(benchmark::State& state) {
       });
     }
     for (auto& t : seeders) t.join();
-    pipeline::Pipeline p(**store, clock, {});
+    pipeline::PipelineOptions po;
+    po.workers = static_cast<int>(state.range(1));
+    pipeline::Pipeline p(**store, clock, po);
     state.ResumeTiming();
     auto start = std::chrono::steady_clock::now();
     (void)p.Start();
@@ -111,7 +113,12 @@ void BM_PipelineDrain(benchmark::State& state) {
     state.ResumeTiming();
   }
 }
-BENCHMARK(BM_PipelineDrain)->Arg(100000)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
+BENCHMARK(BM_PipelineDrain)
+    ->ArgNames({"orders", "workers"})
+    ->Args({100000, 2})
+    ->Args({100000, 4})
+    ->Args({100000, 8})
+    ->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 
 }  // namespace
 }  // namespace orderpilot

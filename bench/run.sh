@@ -38,21 +38,21 @@ url=$(grep -o 'http://[0-9.:]*' "$work/stdout" | head -1)
 [[ -n "$url" ]] || { echo "server did not start"; cat "$work/server.log"; exit 1; }
 
 echo "== orderpilot bench: $(nproc) cores, wrk -t1 -c$connections -d${duration}s, server $url"
-run_wrk() {  # name, wrk args...
-  local name=$1
-  shift
-  wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" > "$work/$name.txt"
+run_wrk() {  # name, file key, wrk args...
+  local name=$1 key=$2
+  shift 2
+  wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" > "$work/$key.txt"
   local rps p50 p99 non2xx
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/$name.txt")
-  p50=$(awk '$1=="50%" {print $2}' "$work/$name.txt")
-  p99=$(awk '$1=="99%" {print $2}' "$work/$name.txt")
-  non2xx=$(awk '/Non-2xx/ {print $5}' "$work/$name.txt")
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/$key.txt")
+  p50=$(awk '$1=="50%" {print $2}' "$work/$key.txt")
+  p99=$(awk '$1=="99%" {print $2}' "$work/$key.txt")
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$work/$key.txt")
   printf '%-34s %12s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
-  echo "$rps" > "$work/$name.rps"
+  echo "$rps" > "$work/$key.rps"
 }
-run_wrk "GET /healthz" "$url/healthz"
-run_wrk "POST /webhooks/shopify (3 KB)" -s "$here/shopify_webhook.lua" "$url"
-awk -v h="$(cat "$work/GET /healthz.rps")" -v w="$(cat "$work/POST /webhooks/shopify (3 KB).rps")" \
+run_wrk "GET /healthz" healthz "$url/healthz"
+run_wrk "POST /webhooks/shopify (signed)" webhook -s "$here/shopify_webhook.lua" "$url"
+awk -v h="$(cat "$work/healthz.rps")" -v w="$(cat "$work/webhook.rps")" \
   'BEGIN { printf "durable webhooks / healthz ceiling: %.0f%%\n", 100 * w / h }'
 echo "body size: $(( $(stat -c %s "$OP_BENCH_PREFIX") + 30 )) bytes"
 echo "server peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$server_pid/status)"

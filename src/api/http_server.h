@@ -3,23 +3,25 @@
 // One thread per connection with blocking I/O (simple, and fast enough: the thread mostly waits
 // for its request's group commit). Beast stays inside http_server.cc: this header exposes plain
 // request/response structs so that handlers and tests never include it.
-// Limits: bodies over max_body_bytes get 413 without being read; headers over max_header_bytes
-// get 431; malformed requests 400; a connection idle longer than read_timeout is closed; past
-// max_connections new connections get 503.
+// Limits: a body over max_body_bytes gets 413 without being read (a declared Content-Length over
+// the limit is refused before any of the body arrives, `Expect: 100-continue` included); headers
+// over max_header_bytes get 431; malformed requests 400; past max_connections new connections get
+// 503. Each of these closes the connection. A connection idle (or a client stalled) longer than
+// read_timeout is closed.
+// Every response carries Content-Length (except 1xx/204/304), Content-Type, `Server: orderpilot`
+// and the security headers X-Content-Type-Options: nosniff, Cache-Control: no-store,
+// X-Frame-Options: DENY, Referrer-Policy: no-referrer.
 // Thread-safety: Start/Stop from one thread; the handler runs concurrently on connection threads.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -28,36 +30,47 @@
 namespace orderpilot::api {
 
 struct HttpRequest {
-  std::string method;  // "GET"
+  std::string method;  // "GET", as sent (methods are case-sensitive)
   std::string target;  // raw target, "/v1/orders?state=held"
   std::string path;    // target before '?', not decoded
-  std::vector<std::pair<std::string, std::string>> query;    // percent-decoded
-  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
+  std::vector<std::pair<std::string, std::string>> query;    // percent-decoded, '+' is a space
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case, in sent order
   std::string body;
-  std::string remote_address;
+  std::string remote_address;  // the peer's IP address, "127.0.0.1"
 
   // The first header with this lower-case name, or "" when absent.
   std::string_view Header(std::string_view lower_name) const;
+  // The first query parameter with this (decoded) name.
   std::optional<std::string> Query(std::string_view name) const;
 };
 
 struct HttpResponse {
-  int status = 200;
+  int status = 200;  // outside 100..599 is answered as 500
   std::string content_type = "application/json";
-  std::vector<std::pair<std::string, std::string>> headers;  // from a client: names lower-case
+  // Extra headers. A handler's Cache-Control, X-Frame-Options, ... replace the server's defaults;
+  // Content-Length, Content-Type, Connection and Transfer-Encoding here are ignored (the server
+  // owns them), and a header whose name or value holds CR or LF is dropped. From HttpClient: every
+  // response header, names lower-case.
+  std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 
+  // The first header with this lower-case name, or "" when absent.
   std::string_view Header(std::string_view lower_name) const;
 };
 
+// Runs on connection threads, possibly many at once. Should not throw: an exception becomes a 500
+// with a generic body (its text is never sent).
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 struct HttpServerOptions {
-  std::string address = "127.0.0.1";
-  uint16_t port = 0;                   // 0: any free port (see HttpServer::port())
-  size_t max_body_bytes = 1 << 20;     // Default: 1 MiB
-  size_t max_header_bytes = 16 * 1024;  // Default: 16 KiB
-  int max_connections = 1024;
+  std::string address = "127.0.0.1";    // an IPv4 or IPv6 literal
+  uint16_t port = 0;                    // 0: any free port (see HttpServer::port())
+  size_t max_body_bytes = 1 << 20;      // Default: 1 MiB
+  size_t max_header_bytes = 16 * 1024;  // Default: 16 KiB (request line and headers)
+  int max_connections = 1024;           // open connections; more are answered 503 and closed
+  // A request must arrive whole within read_timeout of the server starting to wait for it (so
+  // an idle keep-alive connection is closed after it); each write to a client that does not
+  // read is bounded by it too. Default: 30 s.
   std::chrono::seconds read_timeout{30};
 };
 
@@ -71,28 +84,21 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and starts accepting. Unavailable when the address cannot be bound.
+  // Binds, listens and starts accepting. InvalidArgument for a bad address or limits;
+  // Unavailable (naming address:port) when the address cannot be bound, e.g. the port is in use;
+  // FailedPrecondition when called again or after Stop().
   Status Start();
-  uint16_t port() const { return port_; }
-  // Stops accepting, closes every connection (interrupting blocked reads), joins all threads.
-  // Idempotent.
+  // The bound port; 0 before a successful Start().
+  uint16_t port() const;
+  // Stops accepting and closes every connection, then joins all threads. Idle connections are
+  // closed at once (a blocked read is interrupted); a request whose handler is running completes
+  // and its response is sent, within a grace of a few seconds, after which a connection still
+  // writing is cut. Idempotent.
   void Stop();
 
  private:
   struct Impl;
-  void AcceptLoop();
-  void ServeConnection(int64_t id, int fd);
-
-  const HttpServerOptions options_;
-  const HttpHandler handler_;
   std::unique_ptr<Impl> impl_;
-  uint16_t port_ = 0;
-  std::thread acceptor_thread_;
-  std::mutex mu_;
-  std::condition_variable all_closed_;
-  std::unordered_map<int64_t, int> connections_;  // GUARDED_BY(mu_): id → socket fd
-  int64_t next_connection_id_ = 0;                // GUARDED_BY(mu_)
-  bool stopping_ = false;                         // GUARDED_BY(mu_)
 };
 
 }  // namespace orderpilot::api

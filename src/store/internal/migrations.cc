@@ -26,7 +26,6 @@ CREATE TABLE orders (
   number           TEXT    NOT NULL DEFAULT '',
   state            TEXT    NOT NULL,
   version          INTEGER NOT NULL,
-  order_json       TEXT    NOT NULL,
   currency         TEXT    NOT NULL DEFAULT '',
   total_minor      INTEGER NOT NULL DEFAULT 0,
   financial_status TEXT    NOT NULL DEFAULT '',
@@ -35,6 +34,12 @@ CREATE TABLE orders (
   UNIQUE (channel, shop, channel_order_id)
 );
 CREATE INDEX orders_by_state ON orders (state, id);
+
+-- The latest canonical order, apart from the small, often-updated projection row.
+CREATE TABLE order_snapshots (
+  order_id   INTEGER PRIMARY KEY REFERENCES orders (id),
+  order_json TEXT    NOT NULL
+);
 
 CREATE TABLE webhooks (
   id           INTEGER PRIMARY KEY,
