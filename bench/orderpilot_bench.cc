@@ -84,9 +84,9 @@ void BM_PipelineDrain(benchmark::State& state) {
         app::OrderSimulator sim(1000 + static_cast<uint64_t>(t), kShop);
         for (int i = t; i < n; i += 8) {
           auto w = sim.NextOrderCreate();
-          auto d = ingest::ShopifyDelivery({"", "orders/create", kShop, w.webhook_id, w.event_id,
-                                            "2026-04", ""},
-                                           w.body, clock.Now());
+          auto d = ingest::ShopifyDelivery(
+              {"", "orders/create", kShop, w.webhook_id, w.event_id, "2026-04", ""}, w.body,
+              clock.Now());
           if (d.ok()) (void)(*store)->Ingest(*d);
         }
       });
@@ -118,7 +118,9 @@ BENCHMARK(BM_PipelineDrain)
     ->Args({100000, 2})
     ->Args({100000, 4})
     ->Args({100000, 8})
-    ->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kSecond);
 
 }  // namespace
 }  // namespace orderpilot

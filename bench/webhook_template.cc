@@ -1,4 +1,5 @@
-// webhook_template — the body prefix the wrk script signs incrementally (bench/shopify_webhook.lua).
+// webhook_template — the body prefix the wrk script signs incrementally
+// (bench/shopify_webhook.lua).
 //
 // Takes a realistic simulated orders/create body of about 3 KB, renames its top-level "id" key
 // (the wrk script appends a unique "id" as the last key), drops the closing brace and pads with
@@ -22,12 +23,16 @@ bool RenameTopLevelId(std::string& json) {
   for (size_t i = 0; i < json.size(); ++i) {
     char c = json[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '{' || c == '[') ++depth;
-    else if (c == '}' || c == ']') --depth;
+    if (c == '{' || c == '[')
+      ++depth;
+    else if (c == '}' || c == ']')
+      --depth;
     else if (c == '"') {
       if (depth == 1 && json.compare(i, 4, "\"id\"") == 0) {
         size_t j = i + 4;

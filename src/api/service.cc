@@ -128,14 +128,12 @@ ApiService::ApiService(store::Store& store, pipeline::Pipeline& pipeline, const 
       options_(std::move(options)),
       metrics_(std::make_unique<MetricsRegistry>()) {
   inst_ = std::make_unique<Instruments>(*metrics_);
-  metrics_->AddCallbackGauge("orderpilot_commit_queue_depth",
-                             "Writes waiting for the group-commit writer.", [this] {
-                               return static_cast<double>(store_.GetCommitStats().queue_depth);
-                             });
+  metrics_->AddCallbackGauge(
+      "orderpilot_commit_queue_depth", "Writes waiting for the group-commit writer.",
+      [this] { return static_cast<double>(store_.GetCommitStats().queue_depth); });
   metrics_->AddCallbackGauge("orderpilot_pipeline_queue_depth",
-                             "Orders waiting for a pipeline worker.", [this] {
-                               return static_cast<double>(pipeline_.Stats().queue_depth);
-                             });
+                             "Orders waiting for a pipeline worker.",
+                             [this] { return static_cast<double>(pipeline_.Stats().queue_depth); });
 }
 
 ApiService::~ApiService() = default;
@@ -144,8 +142,7 @@ HttpResponse ApiService::Handle(const HttpRequest& req) {
   auto start = std::chrono::steady_clock::now();
   std::string route = "other";
   HttpResponse resp = Route(req, route);
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   inst_->requests.WithLabels({route, std::to_string(resp.status)}).Increment();
   inst_->latency.WithLabels({route}).Observe(seconds);
   return resp;
@@ -207,16 +204,16 @@ HttpResponse ApiService::Route(const HttpRequest& req, std::string& route) {
     } else {
       std::string_view action = rest.substr(slash + 1);
       route = "/v1/reviews/{id}/" + std::string(action == "approve" || action == "reject"
-                                                     ? action
-                                                     : std::string_view("other"));
+                                                    ? action
+                                                    : std::string_view("other"));
       if (m == "POST" && (action == "approve" || action == "reject"))
         return DecideReview(req, rest.substr(0, slash), action == "approve", *key);
     }
   } else {
     return ErrorResponse(NotFoundError("no such route: " + path));
   }
-  HttpResponse r = ErrorResponse(
-      {StatusCode::kNotFound, "method " + m + " is not supported on " + path});
+  HttpResponse r =
+      ErrorResponse({StatusCode::kNotFound, "method " + m + " is not supported on " + path});
   r.status = 405;
   return r;
 }
@@ -236,8 +233,7 @@ HttpResponse ApiService::ShopifyWebhook(const HttpRequest& req) {
   h.api_version = header("api-version");
   h.triggered_at = header("triggered-at");
   auto count = [&](std::string_view result) {
-    inst_->webhooks.WithLabels({"shopify", h.topic.empty() ? "none" : h.topic,
-                                std::string(result)})
+    inst_->webhooks.WithLabels({"shopify", h.topic.empty() ? "none" : h.topic, std::string(result)})
         .Increment();
   };
 
@@ -347,8 +343,7 @@ HttpResponse ApiService::ListOrders(const HttpRequest& req) {
     state = store::ParseOrderState(*s);
     if (!state)
       return ErrorResponse(InvalidArgumentError(
-          "unknown state '" + *s +
-              "' (received, validated, accepted, held, rejected, cancelled)",
+          "unknown state '" + *s + "' (received, validated, accepted, held, rejected, cancelled)",
           "state"));
   }
   auto params = ParseListParams(req);
@@ -439,31 +434,34 @@ HttpResponse ApiService::Metrics() {
   for (size_t i = 0; i < cs.batch_size_histogram.size(); ++i) {
     cumulative += cs.batch_size_histogram[i];
     std::string le = i + 1 < cs.batch_size_histogram.size() ? std::to_string(1 << i) : "+Inf";
-    text += "orderpilot_commit_batch_size_bucket{le=\"" + le + "\"} " +
-            std::to_string(cumulative) + "\n";
+    text += "orderpilot_commit_batch_size_bucket{le=\"" + le + "\"} " + std::to_string(cumulative) +
+            "\n";
   }
   text += "orderpilot_commit_batch_size_sum " + std::to_string(cs.writes) + "\n";
   text += "orderpilot_commit_batch_size_count " + std::to_string(cs.batches) + "\n";
   pipeline::PipelineStats ps = pipeline_.Stats();
-  text += "# HELP orderpilot_pipeline_transitions_total Order transitions committed by the "
-          "pipeline, by outcome.\n# TYPE orderpilot_pipeline_transitions_total counter\n";
+  text +=
+      "# HELP orderpilot_pipeline_transitions_total Order transitions committed by the "
+      "pipeline, by outcome.\n# TYPE orderpilot_pipeline_transitions_total counter\n";
   text += "orderpilot_pipeline_transitions_total{outcome=\"accepted\"} " +
           std::to_string(ps.accepted) + "\n";
-  text += "orderpilot_pipeline_transitions_total{outcome=\"held\"} " + std::to_string(ps.held) +
-          "\n";
+  text +=
+      "orderpilot_pipeline_transitions_total{outcome=\"held\"} " + std::to_string(ps.held) + "\n";
   text += "orderpilot_pipeline_transitions_total{outcome=\"other\"} " +
           std::to_string(ps.processed - ps.accepted - ps.held) + "\n";
-  text += "# HELP orderpilot_pipeline_failures_total Orders the pipeline could not advance.\n"
-          "# TYPE orderpilot_pipeline_failures_total counter\n"
-          "orderpilot_pipeline_failures_total " +
-          std::to_string(ps.failures) + "\n";
+  text +=
+      "# HELP orderpilot_pipeline_failures_total Orders the pipeline could not advance.\n"
+      "# TYPE orderpilot_pipeline_failures_total counter\n"
+      "orderpilot_pipeline_failures_total " +
+      std::to_string(ps.failures) + "\n";
   if (auto stats = store_.Stats(); stats.ok()) {
     text += "# HELP orderpilot_orders Orders by state.\n# TYPE orderpilot_orders gauge\n";
     for (const auto& [state, n] : stats->orders_by_state)
       text += "orderpilot_orders{state=\"" + state + "\"} " + std::to_string(n) + "\n";
-    text += "# HELP orderpilot_reviews_open Open review items.\n"
-            "# TYPE orderpilot_reviews_open gauge\norderpilot_reviews_open " +
-            std::to_string(stats->open_reviews) + "\n";
+    text +=
+        "# HELP orderpilot_reviews_open Open review items.\n"
+        "# TYPE orderpilot_reviews_open gauge\norderpilot_reviews_open " +
+        std::to_string(stats->open_reviews) + "\n";
   }
   HttpResponse r;
   r.content_type = "text/plain; version=0.0.4";

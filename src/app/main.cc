@@ -1,10 +1,10 @@
 // orderpilot — the command line: `serve` runs the engine, `demo` runs a simulated shop against it.
-#include <CLI/CLI.hpp>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -182,15 +182,15 @@ int Demo(DemoFlags flags) {
     auto next = std::chrono::steady_clock::now();
     while (running) {
       SimulatedWebhook w = sim.NextOrderCreate();
-      auto resp = client.Send("POST", "/webhooks/shopify", w.body,
-                              {{"Content-Type", "application/json"},
-                               {"X-Shopify-Topic", w.topic},
-                               {"X-Shopify-Shop-Domain", domain},
-                               {"X-Shopify-Webhook-Id", w.webhook_id},
-                               {"X-Shopify-Event-Id", w.event_id},
-                               {"X-Shopify-Api-Version", "2026-04"},
-                               {"X-Shopify-Hmac-Sha256",
-                                ingest::SignShopifyBody(w.body, shop.webhook_secret)}});
+      auto resp = client.Send(
+          "POST", "/webhooks/shopify", w.body,
+          {{"Content-Type", "application/json"},
+           {"X-Shopify-Topic", w.topic},
+           {"X-Shopify-Shop-Domain", domain},
+           {"X-Shopify-Webhook-Id", w.webhook_id},
+           {"X-Shopify-Event-Id", w.event_id},
+           {"X-Shopify-Api-Version", "2026-04"},
+           {"X-Shopify-Hmac-Sha256", ingest::SignShopifyBody(w.body, shop.webhook_secret)}});
       if (resp.ok() && resp->status == 200) {
         ++posted;
       } else {
@@ -213,13 +213,13 @@ int Demo(DemoFlags flags) {
     };
     int64_t in = 0;
     for (const auto& [state, count] : stats->orders_by_state) in += count;
-    std::printf("%sorders in %lld · accepted %lld · held %lld · in pipeline %lld · open reviews "
-                "%lld · post failures %lld%s",
-                tty ? "\r" : "", static_cast<long long>(in),
-                static_cast<long long>(n("accepted")), static_cast<long long>(n("held")),
-                static_cast<long long>(n("received") + n("validated")),
-                static_cast<long long>(stats->open_reviews), static_cast<long long>(failed.load()),
-                tty ? "   " : "\n");
+    std::printf(
+        "%sorders in %lld · accepted %lld · held %lld · in pipeline %lld · open reviews "
+        "%lld · post failures %lld%s",
+        tty ? "\r" : "", static_cast<long long>(in), static_cast<long long>(n("accepted")),
+        static_cast<long long>(n("held")), static_cast<long long>(n("received") + n("validated")),
+        static_cast<long long>(stats->open_reviews), static_cast<long long>(failed.load()),
+        tty ? "   " : "\n");
     std::fflush(stdout);
   }
   std::printf("\nstopping the demo…\n");

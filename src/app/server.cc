@@ -66,9 +66,7 @@ Server::~Server() { Stop(); }
 
 uint16_t Server::port() const { return parts_->http->port(); }
 
-std::string Server::url() const {
-  return "http://" + parts_->host + ":" + std::to_string(port());
-}
+std::string Server::url() const { return "http://" + parts_->host + ":" + std::to_string(port()); }
 
 store::Store& Server::store() { return *parts_->store; }
 pipeline::Pipeline& Server::pipeline() { return *parts_->pipeline; }

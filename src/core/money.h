@@ -22,7 +22,9 @@ class Currency {
   static Result<Currency> Parse(std::string_view code);
 
   bool valid() const { return code_[0] != '\0'; }
-  std::string_view code() const { return valid() ? std::string_view(code_, 3) : std::string_view(); }
+  std::string_view code() const {
+    return valid() ? std::string_view(code_, 3) : std::string_view();
+  }
   // Number of digits after the decimal point (JPY 0, USD 2, KWD 3).
   int exponent() const { return exponent_; }
 
@@ -65,7 +67,8 @@ class Money {
   Currency currency_;
 };
 
-// Parses a decimal string into minor units at `exponent` digits; the building block of Money::Parse.
+// Parses a decimal string into minor units at `exponent` digits; the building block of
+// Money::Parse.
 Result<int64_t> ParseMinorUnits(std::string_view amount, int exponent);
 // Formats minor units at `exponent` digits ("-12.05").
 std::string FormatMinorUnits(int64_t minor, int exponent);

@@ -73,8 +73,8 @@ struct ShippingLine {
   std::string code;   // carrier/service code as the channel gives it
   std::string title;  // "Express"
   std::string source;
-  Money price;           // before discounts
-  Money discount;        // discounts allocated to shipping
+  Money price;     // before discounts
+  Money discount;  // discounts allocated to shipping
   std::vector<TaxLine> tax_lines;
 };
 
@@ -105,8 +105,8 @@ struct PaymentFacts {
   std::string cvv_result_code;  // "M", "N", …
   std::string card_bin;         // first 6 (or 8) digits
   std::string card_last4;
-  std::string card_company;     // "Visa"
-  int failed_attempts = 0;      // failed transactions before the successful one
+  std::string card_company;  // "Visa"
+  int failed_attempts = 0;   // failed transactions before the successful one
 };
 
 struct ClientDetails {
@@ -152,7 +152,7 @@ struct Order {
   std::vector<std::string> tags;
   std::string note;
   std::vector<std::pair<std::string, std::string>> attributes;  // Shopify note_attributes
-  std::string source_name;                                       // "web", "pos", "api"
+  std::string source_name;                                      // "web", "pos", "api"
 
   bool RequiresShipping() const;
 };

@@ -84,7 +84,7 @@ inline Status InternalError(std::string msg) { return {StatusCode::kInternal, st
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "Result constructed from an OK Status");
   }
@@ -112,9 +112,9 @@ class [[nodiscard]] Result {
 #define OP_STATUS_CONCAT_INNER(a, b) a##b
 #define OP_STATUS_CONCAT(a, b) OP_STATUS_CONCAT_INNER(a, b)
 
-#define OP_RETURN_IF_ERROR(expr)                    \
-  do {                                              \
-    ::orderpilot::Status op_status_tmp_ = (expr);   \
+#define OP_RETURN_IF_ERROR(expr)                     \
+  do {                                               \
+    ::orderpilot::Status op_status_tmp_ = (expr);    \
     if (!op_status_tmp_.ok()) return op_status_tmp_; \
   } while (0)
 

@@ -60,9 +60,7 @@ Status Pipeline::Start() {
 void Pipeline::Stop() {
   if (stopping_.exchange(true)) return;
   for (auto& w : workers_) {
-    {
-      std::lock_guard<std::mutex> lock(w->mu);
-    }
+    { std::lock_guard<std::mutex> lock(w->mu); }
     w->cv.notify_all();
   }
   for (auto& w : workers_)

@@ -32,17 +32,17 @@
 namespace orderpilot::pipeline {
 
 struct PipelineOptions {
-  int workers = 2;   // Default: 2. 0 = paused: orders are stored but not processed.
-  int batch = 256;   // orders planned per commit
+  int workers = 2;      // Default: 2. 0 = paused: orders are stored but not processed.
+  int batch = 256;      // orders planned per commit
   int max_retries = 5;  // re-plans of one order after version races before giving up for now
 };
 
 struct PipelineStats {
-  int64_t processed = 0;   // transitions committed
+  int64_t processed = 0;  // transitions committed
   int64_t accepted = 0;
   int64_t held = 0;
-  int64_t retries = 0;     // version races
-  int64_t failures = 0;    // orders that could not be read, decoded or committed
+  int64_t retries = 0;   // version races
+  int64_t failures = 0;  // orders that could not be read, decoded or committed
   int64_t queue_depth = 0;
 };
 
@@ -70,9 +70,9 @@ class Pipeline {
   struct Worker {
     std::mutex mu;
     std::condition_variable cv;
-    std::deque<OrderId> queue;          // GUARDED_BY(mu)
+    std::deque<OrderId> queue;           // GUARDED_BY(mu)
     std::unordered_set<OrderId> queued;  // GUARDED_BY(mu): collapses repeated Enqueue calls
-    bool busy = false;                  // GUARDED_BY(mu)
+    bool busy = false;                   // GUARDED_BY(mu)
     std::thread thread;
   };
 

@@ -8,7 +8,8 @@
 // them (or loses the version race and re-reads).
 //
 // This issue's machine:   received --validate--> validated --decide--> accepted | held
-//                         held --(person approves/rejects, see store::ReviewDecision)--> accepted | rejected
+//                         held --(person approves/rejects, see store::ReviewDecision)--> accepted |
+//                         rejected
 // Later issues append steps after accepted (allocate, route, carrier, …).
 #pragma once
 

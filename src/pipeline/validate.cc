@@ -10,7 +10,9 @@ void Add(std::vector<ValidationProblem>& out, std::string code, std::string fiel
   out.push_back({std::move(code), std::move(field), std::move(message)});
 }
 
-std::string Amount(int64_t minor, const Currency& c) { return FormatMinorUnits(minor, c.exponent()); }
+std::string Amount(int64_t minor, const Currency& c) {
+  return FormatMinorUnits(minor, c.exponent());
+}
 
 void CheckAddress(const Order& o, std::vector<ValidationProblem>& out) {
   if (!o.shipping_address) {
@@ -38,10 +40,9 @@ void CheckAddress(const Order& o, std::vector<ValidationProblem>& out) {
 bool CountryWithoutPostcodes(std::string_view cc) {
   // Countries where addresses carry no postcode (Universal Postal Union list, abridged to the
   // ones that ship e-commerce orders most often).
-  static constexpr std::string_view kNone[] = {"AE", "AG", "AO", "AW", "BS", "BZ", "BO", "CW",
-                                               "FJ", "GD", "GH", "HK", "JM", "KI", "KN", "LC",
-                                               "MO", "QA", "SR", "SY", "TT", "TV", "UG", "VU",
-                                               "YE", "ZW"};
+  static constexpr std::string_view kNone[] = {"AE", "AG", "AO", "AW", "BS", "BZ", "BO", "CW", "FJ",
+                                               "GD", "GH", "HK", "JM", "KI", "KN", "LC", "MO", "QA",
+                                               "SR", "SY", "TT", "TV", "UG", "VU", "YE", "ZW"};
   for (std::string_view c : kNone)
     if (c == cc) return true;
   return false;
@@ -90,9 +91,8 @@ std::vector<ValidationProblem> ValidateOrder(const Order& o) {
                      t.shipping.minor_units() + (o.taxes_included ? 0 : t.tax.minor_units());
   if (expected != t.total.minor_units())
     Add(out, "totals_mismatch", "totals.total",
-        "total is " + Amount(t.total.minor_units(), c) +
-            " but line items − discounts + shipping" + (o.taxes_included ? "" : " + tax") + " = " +
-            Amount(expected, c));
+        "total is " + Amount(t.total.minor_units(), c) + " but line items − discounts + shipping" +
+            (o.taxes_included ? "" : " + tax") + " = " + Amount(expected, c));
   if (t.total.minor_units() < 0) Add(out, "negative_total", "totals.total", "total is negative");
 
   if (o.RequiresShipping()) CheckAddress(o, out);

@@ -26,12 +26,11 @@ constexpr int kMaxWorkListSize = 10000;
 
 // Columns of every order SELECT, in the order RowToOrder reads them.
 // The snapshot lives in its own table so that state changes rewrite a small row, not ~4 KB.
-#define OP_ORDER_COLUMNS                                                               \
+#define OP_ORDER_COLUMNS                                                                      \
   "id, channel, shop, channel_order_id, number, state, version, order_snapshots.order_json, " \
   "currency, total_minor, financial_status, created_at, updated_at"
 // CROSS JOIN makes SQLite drive the join from orders (its indexes), never from the snapshots.
-#define OP_ORDERS_FROM \
-  "orders CROSS JOIN order_snapshots ON order_snapshots.order_id = orders.id"
+#define OP_ORDERS_FROM "orders CROSS JOIN order_snapshots ON order_snapshots.order_id = orders.id"
 // Columns of every review SELECT, in the order RowToReview reads them.
 #define OP_REVIEW_COLUMNS \
   "id, order_id, kind, reason, detail_json, status, decided_by, comment, created_at, decided_at"
@@ -233,12 +232,12 @@ Status UpdateOrderFromDelivery(Connection& c, const Delivery& d, const OrderRef&
   OP_RETURN_IF_ERROR(
       AppendEvent(c, OrderStream(order.id), version, type, d.payload_json, d.actor, now));
   // NULL parameters keep the stored value (a delivery without a parsed order or body).
-  OP_ASSIGN_OR_RETURN(
-      Stmt s, c.Prepare("UPDATE orders SET version = ?2, updated_at = ?3, "
-                        "state = COALESCE(?4, state), "
-                        "number = COALESCE(?6, number), currency = COALESCE(?7, currency), "
-                        "total_minor = COALESCE(?8, total_minor), "
-                        "financial_status = COALESCE(?9, financial_status) WHERE id = ?1"));
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      c.Prepare("UPDATE orders SET version = ?2, updated_at = ?3, "
+                                "state = COALESCE(?4, state), "
+                                "number = COALESCE(?6, number), currency = COALESCE(?7, currency), "
+                                "total_minor = COALESCE(?8, total_minor), "
+                                "financial_status = COALESCE(?9, financial_status) WHERE id = ?1"));
   s.Bind(1, order.id.value()).Bind(2, version).Bind(3, now);
   if (cancel) {
     s.Bind(4, OrderStateName(OrderState::kCancelled));
@@ -591,8 +590,8 @@ void SqliteStore::ReleaseReader(Connection* conn) {
 
 Result<OrderRecord> SqliteStore::GetOrder(OrderId id) {
   ReadLease conn = AcquireReader();
-  OP_ASSIGN_OR_RETURN(Stmt s,
-                      conn->Prepare("SELECT " OP_ORDER_COLUMNS " FROM " OP_ORDERS_FROM " WHERE id = ?1"));
+  OP_ASSIGN_OR_RETURN(
+      Stmt s, conn->Prepare("SELECT " OP_ORDER_COLUMNS " FROM " OP_ORDERS_FROM " WHERE id = ?1"));
   s.Bind(1, id.value());
   OP_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return NotFoundError("order " + id.ToString() + " not found");
@@ -625,11 +624,11 @@ Result<Page<OrderRecord>> SqliteStore::ListOrders(std::optional<OrderState> stat
                                                   std::optional<int64_t> cursor) {
   limit = std::clamp(limit, 1, kMaxPageSize);
   ReadLease conn = AcquireReader();
-  Result<Stmt> stmt = state ? conn->Prepare("SELECT " OP_ORDER_COLUMNS
-                                            " FROM " OP_ORDERS_FROM " WHERE state = ?3 AND id < ?1 "
+  Result<Stmt> stmt = state ? conn->Prepare("SELECT " OP_ORDER_COLUMNS " FROM " OP_ORDERS_FROM
+                                            " WHERE state = ?3 AND id < ?1 "
                                             "ORDER BY id DESC LIMIT ?2")
-                            : conn->Prepare("SELECT " OP_ORDER_COLUMNS
-                                            " FROM " OP_ORDERS_FROM " WHERE id < ?1 "
+                            : conn->Prepare("SELECT " OP_ORDER_COLUMNS " FROM " OP_ORDERS_FROM
+                                            " WHERE id < ?1 "
                                             "ORDER BY id DESC LIMIT ?2");
   if (!stmt.ok()) return stmt.status();
   Stmt& s = *stmt;

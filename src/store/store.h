@@ -37,10 +37,10 @@ std::optional<OrderState> ParseOrderState(std::string_view name);
 struct Event {
   EventSeq seq;
   std::string stream;
-  int64_t version = 0;   // 1-based position in its stream
-  std::string type;      // "order.received", "order.held", "review.approved" …
-  std::string payload;   // JSON object
-  std::string actor;     // "shopify", "pipeline", "api:<key name>", a reviewer's name
+  int64_t version = 0;  // 1-based position in its stream
+  std::string type;     // "order.received", "order.held", "review.approved" …
+  std::string payload;  // JSON object
+  std::string actor;    // "shopify", "pipeline", "api:<key name>", a reviewer's name
   Timestamp at;
 };
 
@@ -58,12 +58,12 @@ struct OrderRecord {
   std::string channel_order_id;
   std::string number;
   OrderState state = OrderState::kReceived;
-  int64_t version = 0;      // events in the order's stream
-  std::string order_json;   // latest canonical order (core/order_json.h)
+  int64_t version = 0;     // events in the order's stream
+  std::string order_json;  // latest canonical order (core/order_json.h)
   std::string currency;
   int64_t total_minor = 0;  // totals.total in minor units
   std::string financial_status;
-  Timestamp created_at;     // when we first received it
+  Timestamp created_at;  // when we first received it
   Timestamp updated_at;
 };
 
@@ -165,7 +165,7 @@ struct StoreStats {
 struct CommitStats {
   int64_t batches = 0;
   int64_t writes = 0;
-  int64_t queue_depth = 0;      // writes waiting right now
+  int64_t queue_depth = 0;                    // writes waiting right now
   std::vector<int64_t> batch_size_histogram;  // counts for sizes ≤1,≤2,≤4,…,≤512,>512
 };
 

@@ -13,9 +13,10 @@ namespace orderpilot::testing {
 namespace {
 
 std::string CanonicalOrder(const std::string& id, const std::string& total = "") {
-  std::string totals =
-      total.empty() ? "" : R"(, "totals": {"line_items": "37.50", "discounts": "0.00",
-                             "shipping": "0.00", "tax": "0.00", "total": ")" + total + "\"}";
+  std::string totals = total.empty() ? ""
+                                     : R"(, "totals": {"line_items": "37.50", "discounts": "0.00",
+                             "shipping": "0.00", "tax": "0.00", "total": ")" +
+                                           total + "\"}";
   return R"({"channel_order_id": ")" + id + R"(", "currency": "EUR",
     "email": "ada@example.com",
     "line_items": [{"sku": "MUG-BLUE", "title": "Blue mug", "quantity": 3,

@@ -66,7 +66,8 @@ class BadInputTest : public ::testing::Test {
 
 TEST_F(BadInputTest, TheBaseOrderIsAccepted) {
   api::HttpClient c("127.0.0.1", server_.port());
-  auto r = c.Send("POST", "/webhooks/shopify", kOrder, ShopifyHeaders(kOrder, "orders/create", "ok"));
+  auto r =
+      c.Send("POST", "/webhooks/shopify", kOrder, ShopifyHeaders(kOrder, "orders/create", "ok"));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 200) << r->body;
 }
@@ -91,30 +92,29 @@ TEST_F(BadInputTest, InvalidUtf8Is400) {
 }
 
 TEST_F(BadInputTest, NestingDeeperThan64Is400) {
-  std::string deep = Replace(kOrder, "\"note\": null",
-                             "\"note\": " + std::string(70, '[') + std::string(70, ']'));
+  std::string deep =
+      Replace(kOrder, "\"note\": null", "\"note\": " + std::string(70, '[') + std::string(70, ']'));
   ExpectRejected(deep, 400, "invalid_argument");
   ExpectNothingWritten();
 }
 
 TEST_F(BadInputTest, WrongTypeIs422WithTheField) {
-  std::string field =
-      ExpectRejected(Replace(kOrder, "\"quantity\": 2", "\"quantity\": \"two\""), 422,
-                     "unprocessable");
+  std::string field = ExpectRejected(Replace(kOrder, "\"quantity\": 2", "\"quantity\": \"two\""),
+                                     422, "unprocessable");
   EXPECT_EQ(field, "line_items[0].quantity");
   ExpectNothingWritten();
 }
 
 TEST_F(BadInputTest, NegativeQuantityIs422WithTheField) {
-  std::string field = ExpectRejected(Replace(kOrder, "\"quantity\": 2", "\"quantity\": -2"), 422,
-                                     "unprocessable");
+  std::string field =
+      ExpectRejected(Replace(kOrder, "\"quantity\": 2", "\"quantity\": -2"), 422, "unprocessable");
   EXPECT_EQ(field, "line_items[0].quantity");
   ExpectNothingWritten();
 }
 
 TEST_F(BadInputTest, UnknownCurrencyIs422WithTheField) {
-  std::string field = ExpectRejected(Replace(kOrder, "\"currency\": \"USD\"", "\"currency\": \"XYZ\""),
-                                     422, "unprocessable");
+  std::string field = ExpectRejected(
+      Replace(kOrder, "\"currency\": \"USD\"", "\"currency\": \"XYZ\""), 422, "unprocessable");
   EXPECT_EQ(field, "currency");
   ExpectNothingWritten();
 }

@@ -62,8 +62,8 @@ Snapshot ListAll(uint16_t port) {
   api::HttpClient c("127.0.0.1", port);
   std::string cursor;
   for (;;) {
-    auto r = c.Send("GET", "/v1/orders?limit=500" + (cursor.empty() ? "" : "&cursor=" + cursor),
-                    "", ApiHeaders());
+    auto r = c.Send("GET", "/v1/orders?limit=500" + (cursor.empty() ? "" : "&cursor=" + cursor), "",
+                    ApiHeaders());
     EXPECT_TRUE(r.ok() && r->status == 200);
     if (!r.ok()) return s;
     JsonView j(r->body);
@@ -117,7 +117,8 @@ TEST(CrashTest, AcknowledgedWebhooksSurviveKill9AndThePipelineFinishesThem) {
   killer.join();
   std::set<std::string> acked_ids;
   for (int i = 0; i < kWebhooks; ++i)
-    if (acked[static_cast<size_t>(i)]) acked_ids.insert(webhooks[static_cast<size_t>(i)].channel_order_id);
+    if (acked[static_cast<size_t>(i)])
+      acked_ids.insert(webhooks[static_cast<size_t>(i)].channel_order_id);
   std::printf("killed after %zu acknowledged webhooks (target %d)\n", acked_ids.size(), kill_after);
 
   // Restart on the same data: every acknowledged webhook is there exactly once.

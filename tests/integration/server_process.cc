@@ -40,13 +40,10 @@ bool ServerProcess::Start() {
     ADD_FAILURE() << "pipe failed";
     return false;
   }
-  std::vector<std::string> args = {OP_BINARY,        "serve",
-                                   "--listen",       "127.0.0.1:0",
-                                   "--data",         data_dir_,
-                                   "--shop",         kShop,
-                                   "--shopify-secret", kSecret,
-                                   "--api-key",      kApiKey,
-                                   "--log-level",    "warn"};
+  std::vector<std::string> args = {OP_BINARY,          "serve",   "--listen",  "127.0.0.1:0",
+                                   "--data",           data_dir_, "--shop",    kShop,
+                                   "--shopify-secret", kSecret,   "--api-key", kApiKey,
+                                   "--log-level",      "warn"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::string log_path = data_dir_ + "/server.log";
   pid_ = fork();

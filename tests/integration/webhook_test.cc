@@ -102,10 +102,11 @@ TEST_F(WebhookTest, ConcurrentReplaysOfOneWebhookCreateOneOrder) {
   // The order's timeline has exactly one order.received.
   auto list = c.Send("GET", "/v1/orders", "", ApiHeaders());
   JsonView j(list->body);
-  auto order = c.Send("GET", "/v1/orders/" + std::to_string(j.Int("/items/0/id")), "",
-                      ApiHeaders());
+  auto order =
+      c.Send("GET", "/v1/orders/" + std::to_string(j.Int("/items/0/id")), "", ApiHeaders());
   size_t received = 0, pos = 0;
-  while ((pos = order->body.find("\"order.received\"", pos)) != std::string::npos) ++received, ++pos;
+  while ((pos = order->body.find("\"order.received\"", pos)) != std::string::npos)
+    ++received, ++pos;
   EXPECT_EQ(received, 1u);
 }
 

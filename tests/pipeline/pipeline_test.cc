@@ -154,7 +154,8 @@ TEST_F(PipelineTest, StaleTransitionIsRefusedAndNothingIsWritten) {
 
 TEST_F(PipelineTest, StartResumesOrdersLeftUnfinished) {
   std::vector<OrderId> ids;
-  for (int i = 0; i < 300; ++i) ids.push_back(Ingest(MakeOrder("r" + std::to_string(i), i % 10 != 0)));
+  for (int i = 0; i < 300; ++i)
+    ids.push_back(Ingest(MakeOrder("r" + std::to_string(i), i % 10 != 0)));
   store_.reset();  // "restart"
   OpenStore();
   Pipeline p(*store_, clock_, {});
