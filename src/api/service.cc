@@ -98,6 +98,17 @@ void WriteReview(JsonWriter& w, const store::ReviewRecord& r) {
   w.EndObject();
 }
 
+// The topic as a metric label: known topics by name, anything else "other", so that requests
+// (even unauthenticated ones) cannot grow /metrics without bound.
+std::string_view TopicLabel(std::string_view topic) {
+  static constexpr std::string_view kKnown[] = {
+      "orders/create",  "orders/updated",         "orders/paid",      "orders/cancelled",
+      "refunds/create", "customers/data_request", "customers/redact", "shop/redact"};
+  for (std::string_view k : kKnown)
+    if (k == topic) return k;
+  return topic.empty() ? "none" : "other";
+}
+
 std::string_view Strip(std::string_view path, std::string_view prefix) {
   return path.substr(prefix.size());
 }
@@ -233,7 +244,7 @@ HttpResponse ApiService::ShopifyWebhook(const HttpRequest& req) {
   h.api_version = header("api-version");
   h.triggered_at = header("triggered-at");
   auto count = [&](std::string_view result) {
-    inst_->webhooks.WithLabels({"shopify", h.topic.empty() ? "none" : h.topic, std::string(result)})
+    inst_->webhooks.WithLabels({"shopify", std::string(TopicLabel(h.topic)), std::string(result)})
         .Increment();
   };
 

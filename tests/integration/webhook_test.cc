@@ -120,6 +120,21 @@ TEST_F(WebhookTest, UnknownTopicIsStoredAndAnswered200) {
   EXPECT_EQ(OrderCount(), 0);
 }
 
+TEST_F(WebhookTest, InventedTopicsDoNotGrowTheMetrics) {
+  auto c = Client();
+  for (int i = 0; i < 20; ++i) {
+    std::string body = "{}";
+    auto headers = ShopifyHeaders(body, "made/up-" + std::to_string(i), "wh-x" + std::to_string(i));
+    headers.back().second = "bad-signature";
+    ASSERT_TRUE(c.Send("POST", "/webhooks/shopify", body, headers).ok());
+  }
+  auto metrics = c.Send("GET", "/metrics", "");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(metrics->body.find("made/up"), std::string::npos);
+  EXPECT_NE(metrics->body.find("topic=\"other\",result=\"unauthenticated\"} 20"), std::string::npos)
+      << metrics->body;
+}
+
 TEST_F(WebhookTest, PrivacyRequestIsStoredDurably) {
   std::string body =
       R"({"shop_id": 954889, "shop_domain": "it-shop.myshopify.com", "customer": {"id": 191167, "email": "john@example.com"}, "orders_to_redact": [299938]})";
