@@ -396,11 +396,18 @@ Status DecideWork(Connection& c, const ReviewDecision& d, int64_t now, ReviewRec
   }
   int64_t version = 0;
   {
-    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT version FROM orders WHERE id = ?1"));
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT version, state FROM orders WHERE id = ?1"));
     s.Bind(1, review.order_id.value());
     OP_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return InternalError("review " + d.review_id.ToString() + " names a missing order");
     version = s.Int(0);
+    // The order may have moved on while the review waited (cancelled by the channel): a stale
+    // review must not resurrect it.
+    if (s.TextView(1) != OrderStateName(OrderState::kHeld)) {
+      return FailedPreconditionError("order " + review.order_id.ToString() + " is " + s.Text(1) +
+                                     ", no longer held: review " + d.review_id.ToString() +
+                                     " cannot change it");
+    }
   }
   const ReviewStatus status = d.approve ? ReviewStatus::kApproved : ReviewStatus::kRejected;
   {

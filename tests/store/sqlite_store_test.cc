@@ -580,6 +580,19 @@ TEST_F(SqliteStoreTest, DecidingTwiceIsFailedPrecondition) {
   EXPECT_EQ(Get(id).version, 5);
 }
 
+TEST_F(SqliteStoreTest, StaleReviewCannotResurrectACancelledOrder) {
+  OrderId id = CreateOrder("1001");
+  ReviewId review = HoldForReview(id);
+  IngestOk(OrderDelivery(DeliveryKind::kOrderCancel, "1001"));
+  ASSERT_EQ(Get(id).state, OrderState::kCancelled);
+  const int64_t version = Get(id).version;
+  auto r = store_->Decide({review, true, "alice", "too late"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Get(id).state, OrderState::kCancelled);
+  EXPECT_EQ(Get(id).version, version);
+}
+
 TEST_F(SqliteStoreTest, DecidingUnknownReviewIsNotFound) {
   auto r = store_->Decide({ReviewId(42), true, "alice", ""});
   ASSERT_FALSE(r.ok());
