@@ -98,6 +98,16 @@ void WriteReview(JsonWriter& w, const store::ReviewRecord& r) {
   w.EndObject();
 }
 
+// "next_cursor": the cursor of the next page as a string, or null on the last page.
+void WriteNextCursor(JsonWriter& w, const std::optional<int64_t>& next) {
+  w.Key("next_cursor");
+  if (next) {
+    w.String(std::to_string(*next));
+  } else {
+    w.Null();
+  }
+}
+
 // The topic as a metric label: known topics by name, anything else "other", so that requests
 // (even unauthenticated ones) cannot grow /metrics without bound.
 std::string_view TopicLabel(std::string_view topic) {
@@ -368,12 +378,8 @@ HttpResponse ApiService::ListOrders(const HttpRequest& req) {
     WriteOrderSummary(w, r);
     w.EndObject();
   }
-  w.EndArray().Key("next_cursor");
-  if (page->next_cursor) {
-    w.String(std::to_string(*page->next_cursor));
-  } else {
-    w.Null();
-  }
+  w.EndArray();
+  WriteNextCursor(w, page->next_cursor);
   w.EndObject();
   return Json(200, w.Take());
 }
@@ -393,12 +399,8 @@ HttpResponse ApiService::ListReviews(const HttpRequest& req) {
   JsonWriter w;
   w.BeginObject().Key("items").BeginArray();
   for (const store::ReviewRecord& r : page->items) WriteReview(w, r);
-  w.EndArray().Key("next_cursor");
-  if (page->next_cursor) {
-    w.String(std::to_string(*page->next_cursor));
-  } else {
-    w.Null();
-  }
+  w.EndArray();
+  WriteNextCursor(w, page->next_cursor);
   w.EndObject();
   return Json(200, w.Take());
 }

@@ -247,4 +247,28 @@ Result<ObjectReader> AsObject(element e, std::string path) {
   return ObjectReader(o, std::move(path));
 }
 
+Result<std::optional<Address>> ReadAddress(const ObjectReader& parent, std::string_view key) {
+  OP_ASSIGN_OR_RETURN(std::optional<ObjectReader> r, parent.OptObject(key));
+  if (!r) return std::optional<Address>();
+  Address a;
+  std::pair<std::string_view, std::string*> fields[] = {
+      {"first_name", &a.first_name},
+      {"last_name", &a.last_name},
+      {"company", &a.company},
+      {"address1", &a.address1},
+      {"address2", &a.address2},
+      {"city", &a.city},
+      {"province", &a.province},
+      {"province_code", &a.province_code},
+      {"country", &a.country},
+      {"country_code", &a.country_code},
+      {"zip", &a.zip},
+      {"phone", &a.phone},
+  };
+  for (auto& [name, field] : fields) {
+    OP_ASSIGN_OR_RETURN(*field, r->String(name));
+  }
+  return std::optional<Address>(std::move(a));
+}
+
 }  // namespace orderpilot::json_dom

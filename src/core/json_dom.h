@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "core/money.h"
+#include "core/order.h"
 #include "core/status.h"
 #include "core/time.h"
 
@@ -119,5 +120,10 @@ Status ForEachObject(const ObjectReader& parent, std::string_view key, Fn&& fn) 
 // Reads `e` as money in `currency` (see MoneyForm); errors name `path`.
 Result<Money> MoneyOf(simdjson::dom::element e, Currency currency, MoneyForm form,
                       const std::string& path);
+
+// Reads the address object at `key` (absent or null: nullopt). The keys are the canonical ones,
+// which are also Shopify's: first_name, last_name, company, address1, address2, city, province,
+// province_code, country, country_code, zip, phone.
+Result<std::optional<Address>> ReadAddress(const ObjectReader& parent, std::string_view key);
 
 }  // namespace orderpilot::json_dom

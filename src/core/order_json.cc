@@ -15,6 +15,7 @@ using json_dom::ForEachObject;
 using json_dom::IndexPath;
 using json_dom::MoneyForm;
 using json_dom::ObjectReader;
+using json_dom::ReadAddress;
 
 constexpr MoneyForm kForm = MoneyForm::kStringOnly;
 
@@ -109,30 +110,6 @@ Result<std::vector<TaxLine>> ReadTaxLines(const ObjectReader& parent, Currency c
     return Status::Ok();
   }));
   return out;
-}
-
-Result<std::optional<Address>> ReadAddress(const ObjectReader& parent, std::string_view key) {
-  OP_ASSIGN_OR_RETURN(std::optional<ObjectReader> r, parent.OptObject(key));
-  if (!r) return std::optional<Address>();
-  Address a;
-  std::pair<std::string_view, std::string*> fields[] = {
-      {"first_name", &a.first_name},
-      {"last_name", &a.last_name},
-      {"company", &a.company},
-      {"address1", &a.address1},
-      {"address2", &a.address2},
-      {"city", &a.city},
-      {"province", &a.province},
-      {"province_code", &a.province_code},
-      {"country", &a.country},
-      {"country_code", &a.country_code},
-      {"zip", &a.zip},
-      {"phone", &a.phone},
-  };
-  for (auto& [name, field] : fields) {
-    OP_ASSIGN_OR_RETURN(*field, r->String(name));
-  }
-  return std::optional<Address>(std::move(a));
 }
 
 Status ReadCustomer(const ObjectReader& root, Customer& c) {
