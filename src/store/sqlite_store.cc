@@ -31,6 +31,11 @@ constexpr int kMaxWorkListSize = 10000;
   "currency, total_minor, financial_status, created_at, updated_at"
 // CROSS JOIN makes SQLite drive the join from orders (its indexes), never from the snapshots.
 #define OP_ORDERS_FROM "orders CROSS JOIN order_snapshots ON order_snapshots.order_id = orders.id"
+// The same columns for lists and work scans, without the snapshot ('' in its place): their
+// callers use ids and summary fields only, and reading ~4 KB per row would dominate them.
+#define OP_ORDER_SUMMARY_COLUMNS                                                \
+  "id, channel, shop, channel_order_id, number, state, version, '', currency, " \
+  "total_minor, financial_status, created_at, updated_at"
 // Columns of every review SELECT, in the order RowToReview reads them.
 #define OP_REVIEW_COLUMNS \
   "id, order_id, kind, reason, detail_json, status, decided_by, comment, created_at, decided_at"
@@ -631,10 +636,12 @@ Result<Page<OrderRecord>> SqliteStore::ListOrders(std::optional<OrderState> stat
                                                   std::optional<int64_t> cursor) {
   limit = std::clamp(limit, 1, kMaxPageSize);
   ReadLease conn = AcquireReader();
-  Result<Stmt> stmt = state ? conn->Prepare("SELECT " OP_ORDER_COLUMNS " FROM " OP_ORDERS_FROM
+  Result<Stmt> stmt = state ? conn->Prepare("SELECT " OP_ORDER_SUMMARY_COLUMNS
+                                            " FROM orders"
                                             " WHERE state = ?3 AND id < ?1 "
                                             "ORDER BY id DESC LIMIT ?2")
-                            : conn->Prepare("SELECT " OP_ORDER_COLUMNS " FROM " OP_ORDERS_FROM
+                            : conn->Prepare("SELECT " OP_ORDER_SUMMARY_COLUMNS
+                                            " FROM orders"
                                             " WHERE id < ?1 "
                                             "ORDER BY id DESC LIMIT ?2");
   if (!stmt.ok()) return stmt.status();
@@ -664,7 +671,7 @@ Result<std::vector<OrderRecord>> SqliteStore::OrdersInStates(const std::vector<O
   // per page, which an IN list with ORDER BY id would need.
   for (OrderState st : states) {
     OP_ASSIGN_OR_RETURN(Stmt s,
-                        conn->Prepare("SELECT " OP_ORDER_COLUMNS " FROM " OP_ORDERS_FROM
+                        conn->Prepare("SELECT " OP_ORDER_SUMMARY_COLUMNS " FROM orders"
                                       " WHERE state = ?1 AND id > ?2 ORDER BY id LIMIT ?3"));
     s.Bind(1, OrderStateName(st)).Bind(2, after.value()).Bind(3, int64_t{limit});
     while (true) {
@@ -763,6 +770,7 @@ Result<StoreStats> SqliteStore::Stats() {
 CommitStats SqliteStore::GetCommitStats() { return writer_->Stats(); }
 
 #undef OP_ORDER_COLUMNS
+#undef OP_ORDER_SUMMARY_COLUMNS
 #undef OP_REVIEW_COLUMNS
 
 }  // namespace orderpilot::store

@@ -187,10 +187,12 @@ class Store {
   // --- reads ---
   virtual Result<OrderRecord> GetOrder(OrderId id) = 0;
   virtual Result<std::vector<Event>> ReadStream(const std::string& stream) = 0;
-  // Newest first. `cursor` is the next_cursor of the previous page.
+  // Newest first. `cursor` is the next_cursor of the previous page. Records come without
+  // order_json (empty): GetOrder has it.
   virtual Result<Page<OrderRecord>> ListOrders(std::optional<OrderState> state, int limit,
                                                std::optional<int64_t> cursor) = 0;
   // Orders in any of `states` with id > after, oldest first: the pipeline's work on restart.
+  // Records come without order_json (empty), as in ListOrders.
   virtual Result<std::vector<OrderRecord>> OrdersInStates(const std::vector<OrderState>& states,
                                                           OrderId after, int limit) = 0;
   virtual Result<ReviewRecord> GetReview(ReviewId id) = 0;
