@@ -1,6 +1,7 @@
 #include "core/money.h"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 namespace orderpilot {
@@ -45,16 +46,43 @@ int64_t Pow10(int e) {
 
 }  // namespace
 
-Result<Currency> Currency::Parse(std::string_view code) {
-  if (code.size() == 3) {
+namespace {
+
+// Exponents indexed by the code's letters (26^3 entries); -1 for codes not in the table. Built
+// once: the lookup sits on the rule engine's hot path (money("500.00", order.currency)).
+const std::array<int8_t, 26 * 26 * 26>& ExponentTable() {
+  static const std::array<int8_t, 26 * 26 * 26> kTable = [] {
+    std::array<int8_t, 26 * 26 * 26> t;
+    t.fill(-1);
     for (const CurrencyInfo& info : kCurrencies) {
-      if (code == info.code) {
-        Currency c;
-        std::copy(code.begin(), code.end(), c.code_);
-        c.exponent_ = info.exponent;
-        return c;
-      }
+      std::string_view c = info.code;
+      t[((c[0] - 'A') * 26 + (c[1] - 'A')) * 26 + (c[2] - 'A')] =
+          static_cast<int8_t>(info.exponent);
     }
+    return t;
+  }();
+  return kTable;
+}
+
+}  // namespace
+
+int CurrencyExponent(std::string_view code) {
+  if (code.size() != 3) return -1;
+  int index = 0;
+  for (char ch : code) {
+    if (ch < 'A' || ch > 'Z') return -1;
+    index = index * 26 + (ch - 'A');
+  }
+  return ExponentTable()[index];
+}
+
+Result<Currency> Currency::Parse(std::string_view code) {
+  int exponent = CurrencyExponent(code);
+  if (exponent >= 0) {
+    Currency c;
+    std::copy(code.begin(), code.end(), c.code_);
+    c.exponent_ = exponent;
+    return c;
   }
   return InvalidArgumentError("unknown currency code '" + std::string(code.substr(0, 16)) +
                               "' (expected an ISO 4217 code such as USD)");

@@ -69,6 +69,9 @@ class Money {
 
 // Parses a decimal string into minor units at `exponent` digits; the building block of
 // Money::Parse.
+// Decimals of an ISO 4217 code (USD 2, JPY 0), or -1 when the code is not ISO 4217. O(1).
+int CurrencyExponent(std::string_view code);
+
 Result<int64_t> ParseMinorUnits(std::string_view amount, int exponent);
 // Formats minor units at `exponent` digits ("-12.05").
 std::string FormatMinorUnits(int64_t minor, int exponent);

@@ -1,0 +1,62 @@
+// expr/internal/steps.h — the evaluation steps a Program is made of (private to expr).
+//
+// A compiled program is a tree of steps; each step evaluates its children and combines them.
+// Steps are immutable after planning, so one program serves many threads. Specialised steps
+// (object field by resolved accessor, `in` over a constant set, a precompiled regex, money
+// with a constant amount) exist because the planner knows types and constants at compile time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "expr/ast.h"
+#include "expr/internal/functions.h"
+#include "expr/program.h"
+#include "expr/value.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace orderpilot::expr {
+
+class Step {
+ public:
+  virtual ~Step() = default;
+  virtual Value Eval(const Activation& act, EvalContext& ctx) const = 0;
+  // The value of a constant step (for folding), else null.
+  virtual const Value* constant() const { return nullptr; }
+};
+
+namespace internal {
+
+using StepPtr = std::unique_ptr<Step>;
+
+StepPtr MakeConstStep(Value v);
+StepPtr MakeVariableStep(int slot);
+StepPtr MakeLocalStep(int index);
+StepPtr MakeErrorStep(std::string message);
+StepPtr MakeFieldStep(StepPtr operand, const ObjectType* type, const FieldDescriptor* field);
+StepPtr MakeSelectStep(StepPtr operand, std::string field);
+StepPtr MakeHasStep(StepPtr operand, std::string field);
+StepPtr MakeCallStep(const Function* fn, std::vector<StepPtr> args);
+StepPtr MakeAndStep(StepPtr a, StepPtr b);
+StepPtr MakeOrStep(StepPtr a, StepPtr b);
+StepPtr MakeTernaryStep(StepPtr c, StepPtr a, StepPtr b);
+StepPtr MakeListStep(std::vector<StepPtr> items);
+StepPtr MakeMapStep(std::vector<StepPtr> keys, std::vector<StepPtr> values);
+// `local2` is the second variable's slot (index/key first, element/value second) or -1.
+StepPtr MakeComprehensionStep(MacroKind kind, int local, int local2, StepPtr range,
+                              StepPtr predicate, StepPtr transform);
+// x in <constant list>: a hashed set when the constants are strings or ints.
+StepPtr MakeInConstantListStep(StepPtr operand, Value list, EvalContext& const_ctx);
+// x == "literal" / x != "literal".
+StepPtr MakeEqualsConstantStep(StepPtr operand, Value constant, bool negate);
+StepPtr MakeMatchesStep(StepPtr operand, std::unique_ptr<re2::RE2> re);
+// money(<constant amount>, currency): the amount parsed once. Null when `amount` is malformed
+// (the caller then plans a plain call, which reports the error at evaluation).
+StepPtr MakeMoneyConstantAmountStep(std::string_view amount, StepPtr currency);
+
+}  // namespace internal
+}  // namespace orderpilot::expr
