@@ -1,15 +1,32 @@
 #!/usr/bin/env bash
 # make bench: throughput and latency of the real server on loopback, side by side in one run.
-#   1. wrk: GET /healthz (our ceiling on this machine) and signed 3 KB Shopify orders/create
-#      webhooks, each durable before its 200, against the same server.
-#   2. The server's peak resident memory (VmHWM) after that load.
-#   3. Google Benchmark micro benchmarks and the pipeline's sustained rate (100,000 stored
-#      orders taken to accepted/held).
-# Usage: bench/run.sh BUILD_DIR   (built with -DOP_BENCH=ON)
+#   server  wrk: GET /healthz (our ceiling on this machine) and signed 3 KB Shopify orders/create
+#           webhooks, each durable before its 200, against the same server; then the server's
+#           peak resident memory (VmHWM) after that load.
+#   micro   Google Benchmark micro benchmarks and the pipeline's sustained rate (100,000 stored
+#           orders taken to accepted/held).
+#   rules   the reference rule (bench/rule_orders.h) compiled by orderpilot's CEL vs. the same
+#           condition hand-written in C++ (bench/rule_bench.cc), and in the JS engines
+#           json-rules-engine, json-logic-js and @marcbachmann/cel-js (bench/peers), over the same
+#           1,000,000 distinct orders, one thread; one table and whether the targets are met.
+# Usage: bench/run.sh BUILD_DIR [SECTION...]   (built with -DOP_BENCH=ON; all sections by default)
+#   e.g. bench/run.sh build-bench rules
+# Environment: OP_BENCH_SECONDS, OP_BENCH_CONNECTIONS (server); OP_RULE_BENCH_ORDERS (rules,
+# default 1000000).
 set -euo pipefail
 build=${1:-build-bench}
+shift || true
+sections=("$@")
+[[ ${#sections[@]} -gt 0 ]] || sections=(server micro rules)
+for s in "${sections[@]}"; do
+  case "$s" in
+    server | micro | rules) ;;
+    *) echo "unknown section '$s' (server, micro, rules)" >&2; exit 2 ;;
+  esac
+done
 duration=${OP_BENCH_SECONDS:-15}
 connections=${OP_BENCH_CONNECTIONS:-64}
+rule_orders=${OP_RULE_BENCH_ORDERS:-1000000}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/orderpilot-bench-XXXXXX)
 server_pid=
@@ -19,25 +36,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export OP_BENCH_SECRET=bench-webhook-secret
-export OP_BENCH_SHOP=bench-shop.myshopify.com
-export OP_BENCH_PREFIX=$work/prefix.json
-api_key=bench-api-key-0123456789abcdef
-
-"$build/bench/webhook_template" --shop "$OP_BENCH_SHOP" --out "$OP_BENCH_PREFIX"
-
-"$build/orderpilot" serve --listen 127.0.0.1:0 --data "$work/data" --shop "$OP_BENCH_SHOP" \
-  --shopify-secret env:OP_BENCH_SECRET --api-key "$api_key" --log-level warn \
-  > "$work/stdout" 2> "$work/server.log" &
-server_pid=$!
-for _ in $(seq 100); do
-  grep -q 'listening on' "$work/stdout" 2>/dev/null && break
-  sleep 0.1
-done
-url=$(grep -o 'http://[0-9.:]*' "$work/stdout" | head -1)
-[[ -n "$url" ]] || { echo "server did not start"; cat "$work/server.log"; exit 1; }
-
-echo "== orderpilot bench: $(nproc) cores, wrk -t1 -c$connections -d${duration}s, server $url"
 run_wrk() {  # name, file key, wrk args...
   local name=$1 key=$2
   shift 2
@@ -50,17 +48,119 @@ run_wrk() {  # name, file key, wrk args...
   printf '%-34s %12s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
   echo "$rps" > "$work/$key.rps"
 }
-run_wrk "GET /healthz" healthz "$url/healthz"
-run_wrk "POST /webhooks/shopify (signed)" webhook -s "$here/shopify_webhook.lua" "$url"
-awk -v h="$(cat "$work/healthz.rps")" -v w="$(cat "$work/webhook.rps")" \
-  'BEGIN { printf "durable webhooks / healthz ceiling: %.0f%%\n", 100 * w / h }'
-echo "body size: $(( $(stat -c %s "$OP_BENCH_PREFIX") + 30 )) bytes"
-echo "server peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$server_pid/status)"
-curl -s "$url/metrics" | grep -E '^orderpilot_commit_batch_size_(sum|count)' | tr '\n' ' '
-echo
-kill "$server_pid"
-wait "$server_pid" 2>/dev/null || true
-server_pid=
 
-echo "== micro benchmarks and pipeline rate"
-"$build/bench/orderpilot_bench" --benchmark_counters_tabular=true
+section_server() {
+  export OP_BENCH_SECRET=bench-webhook-secret
+  export OP_BENCH_SHOP=bench-shop.myshopify.com
+  export OP_BENCH_PREFIX=$work/prefix.json
+  local api_key=bench-api-key-0123456789abcdef
+
+  "$build/bench/webhook_template" --shop "$OP_BENCH_SHOP" --out "$OP_BENCH_PREFIX"
+
+  "$build/orderpilot" serve --listen 127.0.0.1:0 --data "$work/data" --shop "$OP_BENCH_SHOP" \
+    --shopify-secret env:OP_BENCH_SECRET --api-key "$api_key" --log-level warn \
+    > "$work/stdout" 2> "$work/server.log" &
+  server_pid=$!
+  for _ in $(seq 100); do
+    grep -q 'listening on' "$work/stdout" 2>/dev/null && break
+    sleep 0.1
+  done
+  local url
+  url=$(grep -o 'http://[0-9.:]*' "$work/stdout" | head -1)
+  [[ -n "$url" ]] || { echo "server did not start"; cat "$work/server.log"; exit 1; }
+
+  echo "== orderpilot bench: $(nproc) cores, wrk -t1 -c$connections -d${duration}s, server $url"
+  run_wrk "GET /healthz" healthz "$url/healthz"
+  run_wrk "POST /webhooks/shopify (signed)" webhook -s "$here/shopify_webhook.lua" "$url"
+  awk -v h="$(cat "$work/healthz.rps")" -v w="$(cat "$work/webhook.rps")" \
+    'BEGIN { printf "durable webhooks / healthz ceiling: %.0f%%\n", 100 * w / h }'
+  echo "body size: $(( $(stat -c %s "$OP_BENCH_PREFIX") + 30 )) bytes"
+  echo "server peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$server_pid/status)"
+  curl -s "$url/metrics" | grep -E '^orderpilot_commit_batch_size_(sum|count)' | tr '\n' ' '
+  echo
+  kill "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=
+}
+
+section_micro() {
+  echo "== micro benchmarks and pipeline rate"
+  "$build/bench/orderpilot_bench" --benchmark_counters_tabular=true
+}
+
+section_rules() {
+  echo "== rules: the reference rule over $rule_orders distinct orders, one thread"
+  if [[ ! -f "$build/build.ninja" ]]; then
+    cmake -S "$here/.." -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOP_BENCH=ON >/dev/null
+  fi
+  ninja -C "$build" -j"${JOBS:-2}" rule_bench > "$work/rules_build.txt" 2>&1 ||
+    { cat "$work/rules_build.txt"; exit 1; }
+  "$build/bench/rule_bench" "$rule_orders" | tee "$work/rules_cpp.txt"
+
+  local peers=0
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "node/npm not found: the JS peers are skipped. Install them with" \
+      "\`apt-get install nodejs npm\` (Node >= 20.19), then rerun \`bench/run.sh $build rules\`."
+  elif ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+                  process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+    echo "node $(node --version) is too old for @marcbachmann/cel-js (needs >= 20.19):" \
+      "the JS peers are skipped."
+  else
+    if [[ ! -d "$here/peers/node_modules" ]]; then
+      (cd "$here/peers" && npm ci --silent)
+    fi
+    echo "-- JS peers (node $(node --version))"
+    node "$here/peers/rule_bench.js" "$rule_orders" | tee "$work/rules_js.txt"
+    peers=1
+  fi
+
+  # The data must be the same on both sides: same checksum, same match count.
+  if [[ $peers == 1 ]]; then
+    local cpp_data js_data
+    cpp_data=$(grep '^data ' "$work/rules_cpp.txt" | grep -o 'checksum=[^ ]* matched=[^ ]*')
+    js_data=$(grep '^data ' "$work/rules_js.txt" | grep -o 'checksum=[^ ]* matched=[^ ]*')
+    if [[ "$cpp_data" != "$js_data" ]]; then
+      echo "FAIL: C++ and JS see different orders: C++ $cpp_data, JS $js_data"
+      exit 1
+    fi
+  fi
+
+  echo "-- side by side ($rule_orders orders; each engine: best of 3 timed passes after a checked" \
+    "warm-up)"
+  cat "$work/rules_cpp.txt" "$work/rules_js.txt" 2>/dev/null | awk '
+    function field(line, key,    i, n, kv) {
+      n = split(line, kv, " ")
+      for (i = 1; i <= n; i++) if (index(kv[i], key "=") == 1) return substr(kv[i], length(key) + 2)
+      return ""
+    }
+    /^engine=/ { name = field($0, "engine"); rate[name] = field($0, "evals_per_sec") + 0
+                 note[name] = "allocs/eval " field($0, "allocs_per_eval"); order[++count] = name }
+    /^peer=/   { name = field($0, "peer"); rate[name] = field($0, "evals_per_sec") + 0
+                 note[name] = field($0, "note"); order[++count] = name
+                 if (name != "plain-js") { npeers++; if (rate[name] > best) { best = rate[name]; bestname = name } } }
+    END {
+      hand = rate["hand-written-c++"]; cel = rate["orderpilot-cel"]
+      printf "%-22s %14s %18s %16s  %s\n", "engine", "evals/s", "vs hand-written C++", "CEL is x of it", "note"
+      for (i = 1; i <= count; i++) {
+        n = order[i]
+        printf "%-22s %14.0f %17.1f%% %15.2fx  %s\n", n, rate[n], 100 * rate[n] / hand, cel / rate[n], note[n]
+      }
+      printf "target 1: orderpilot-cel >= 50%% of hand-written C++: %.1f%% -> %s\n",
+             100 * cel / hand, (cel >= 0.5 * hand ? "met" : "NOT met")
+      if (npeers > 0)
+        printf "target 2: orderpilot-cel >= 4x the fastest peer (%s, %.0f evals/s): %.2fx -> %s\n",
+               bestname, best, cel / best, (cel >= 4 * best ? "met" : "NOT met")
+      else
+        print "target 2: orderpilot-cel >= 4x the fastest peer: not measured (no node)"
+      print "(plain-js is the rule hand-written in JS: a reference, not a peer engine)"
+    }'
+  if grep -q 'target 0: met' "$work/rules_cpp.txt"; then
+    echo "target 3: no heap allocation per evaluation in the steady state -> met"
+  else
+    echo "target 3: no heap allocation per evaluation in the steady state -> NOT met"
+  fi
+}
+
+for s in "${sections[@]}"; do
+  "section_$s"
+done

@@ -71,7 +71,11 @@ void WriteOrderSummary(JsonWriter& w, const store::OrderRecord& r) {
       .Field("currency", r.currency)
       .Field("financial_status", r.financial_status)
       .Field("created_at", FormatTimestamp(r.created_at))
-      .Field("updated_at", FormatTimestamp(r.updated_at));
+      .Field("updated_at", FormatTimestamp(r.updated_at))
+      .Field("priority", r.priority)
+      .Field("shipping_speed", r.shipping_speed)
+      .Field("route_location", r.route_location)
+      .Field("carrier_service", r.carrier_service);
   auto currency = Currency::Parse(r.currency);
   if (currency.ok()) {
     w.Field("total", Money(r.total_minor, *currency).ToString());
@@ -230,6 +234,15 @@ HttpResponse ApiService::Route(const HttpRequest& req, std::string& route) {
       if (m == "POST" && (action == "approve" || action == "reject"))
         return DecideReview(req, rest.substr(0, slash), action == "approve", *key);
     }
+  } else if (path == "/v1/rules") {
+    route = "/v1/rules";
+    if (m == "GET") return ListRules();
+  } else if (path == "/v1/rules/reload") {
+    route = "/v1/rules/reload";
+    if (m == "POST") return ReloadRules(*key);
+  } else if (path == "/v1/outbox") {
+    route = "/v1/outbox";
+    if (m == "GET") return ListOutbox(req);
   } else {
     return ErrorResponse(NotFoundError("no such route: " + path));
   }
@@ -432,8 +445,81 @@ HttpResponse ApiService::DecideReview(const HttpRequest& req, std::string_view i
   d.comment = std::move(comment);
   auto review = store_.Decide(d);
   if (!review.ok()) return ErrorResponse(review.status());
+  pipeline_.Enqueue(review->order_id);  // the decision's events meet the rules
   JsonWriter w;
   WriteReview(w, *review);
+  return Json(200, w.Take());
+}
+
+HttpResponse ApiService::ListRules() {
+  JsonWriter w;
+  w.BeginObject().Key("files").BeginArray();
+  std::shared_ptr<const rules::RuleSet> set;
+  if (options_.rules) set = options_.rules->current();
+  if (set) {
+    for (const std::string& f : set->files()) w.String(f);
+  }
+  w.EndArray().Key("rules").BeginArray();
+  if (set) {
+    for (const rules::Rule& r : set->rules()) {
+      w.BeginObject()
+          .Field("name", r.name)
+          .Field("on", r.trigger)
+          .Field("when", r.condition)
+          .Field("file", r.file)
+          .Field("line", static_cast<int64_t>(r.line))
+          .Key("do")
+          .BeginArray();
+      for (const rules::Action& a : r.actions) {
+        w.BeginObject().Field(rules::ActionKindName(a.kind), a.value).EndObject();
+      }
+      w.EndArray().EndObject();
+    }
+  }
+  w.EndArray().EndObject();
+  return Json(200, w.Take());
+}
+
+HttpResponse ApiService::ReloadRules(const ApiKey& key) {
+  if (!options_.reload_rules) {
+    return ErrorResponse(FailedPreconditionError("rules are not configured on this server"));
+  }
+  Status s = options_.reload_rules();
+  if (!s.ok()) {
+    spdlog::warn("rules reload by {} refused: {}", key.name, s.message());
+    // The rule files are the request's subject: their errors are a 422, not a server fault.
+    return ErrorResponse({StatusCode::kUnprocessable, s.message(), s.field()});
+  }
+  spdlog::info("rules reloaded by {}", key.name);
+  return ListRules();
+}
+
+HttpResponse ApiService::ListOutbox(const HttpRequest& req) {
+  int limit = 50;
+  if (std::optional<std::string> text = req.Query("limit")) {
+    auto v = ParseId(*text, "limit");
+    if (!v.ok()) return ErrorResponse(v.status());
+    limit = static_cast<int>(std::min<int64_t>(*v, 1000));
+  }
+  auto items = store_.ListOutbox(limit);
+  if (!items.ok()) return ErrorResponse(items.status());
+  JsonWriter w;
+  w.BeginObject().Key("items").BeginArray();
+  for (const store::OutboxRecord& r : *items) {
+    w.BeginObject()
+        .Field("id", r.id)
+        .Field("kind", r.message.kind)
+        .Field("destination", r.message.destination)
+        .Field("idempotency_key", r.message.idempotency_key)
+        .Field("order_id", r.order_id.value())
+        .Field("status", r.status)
+        .Field("attempts", r.attempts)
+        .Field("created_at", FormatTimestamp(r.created_at))
+        .Key("payload")
+        .Raw(r.message.payload)
+        .EndObject();
+  }
+  w.EndArray().EndObject();
   return Json(200, w.Take());
 }
 

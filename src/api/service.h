@@ -10,11 +10,16 @@
 //   GET  /v1/reviews?status=&limit=&cursor=
 //   GET  /v1/reviews/{id}
 //   POST /v1/reviews/{id}/approve|reject  {"comment": "..."}; who = the API key's name
+//   GET  /v1/rules                        the rules running now (name, trigger, condition, …)
+//   POST /v1/rules/reload                 re-reads the rule files; a bad file is refused whole
+//                                         (422 with every error) and the old rules keep running
+//   GET  /v1/outbox?limit=                side effects written by rules, newest first
 //
 // Invariant: a 2xx to a write is sent only after the store reports it durable; a rejected
 // request writes nothing. Thread-safety: Handle may be called concurrently.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +28,7 @@
 #include "api/metrics.h"
 #include "core/time.h"
 #include "pipeline/pipeline.h"
+#include "rules/engine.h"
 #include "store/store.h"
 
 namespace orderpilot::api {
@@ -40,6 +46,8 @@ struct ApiKey {
 struct ServiceOptions {
   std::vector<ShopSecret> shops;
   std::vector<ApiKey> api_keys;
+  const rules::RuleEngine* rules = nullptr;  // for GET /v1/rules; not owned
+  std::function<Status()> reload_rules;      // for POST /v1/rules/reload
 };
 
 class ApiService {
@@ -64,6 +72,9 @@ class ApiService {
   HttpResponse DecideReview(const HttpRequest& req, std::string_view id_text, bool approve,
                             const ApiKey& key);
   HttpResponse Metrics();
+  HttpResponse ListRules();
+  HttpResponse ReloadRules(const ApiKey& key);
+  HttpResponse ListOutbox(const HttpRequest& req);
   // The key presented as "Authorization: Bearer <key>", or nullptr.
   const ApiKey* Authenticate(const HttpRequest& req) const;
 

@@ -132,8 +132,9 @@ class ConfigReader {
     if (!root.IsDefined() || root.IsNull()) return c;  // an empty file: all defaults
     if (!root.IsMap())
       return Error(root, "", "the configuration must be a mapping of keys (listen:, shops:, …)");
-    OP_RETURN_IF_ERROR(CheckKeys(
-        root, "", {"listen", "data_dir", "log_level", "shops", "api_keys", "limits", "pipeline"}));
+    OP_RETURN_IF_ERROR(CheckKeys(root, "",
+                                 {"listen", "data_dir", "log_level", "shops", "api_keys", "limits",
+                                  "pipeline", "rules", "automation"}));
 
     if (YAML::Node n = root["listen"]) {
       OP_ASSIGN_OR_RETURN(c.listen, String(n, "listen"));
@@ -164,6 +165,29 @@ class ConfigReader {
       if (YAML::Node w = n["workers"]) {
         OP_ASSIGN_OR_RETURN(int64_t v, Integer(w, "pipeline.workers", 1, 64));
         c.pipeline.workers = static_cast<int>(v);
+      }
+    }
+    if (YAML::Node n = root["rules"]; n && !n.IsNull()) {
+      if (!n.IsSequence()) return Error(n, "rules", "'rules' must be a list of rule files");
+      for (size_t i = 0; i < n.size(); ++i) {
+        std::string field = "rules[" + std::to_string(i) + "]";
+        OP_ASSIGN_OR_RETURN(std::string path, String(n[i], field));
+        if (Trim(path).empty()) return Error(n[i], field, "empty rule file name");
+        std::filesystem::path p(path);
+        if (p.is_relative() && !file_.empty()) {
+          p = std::filesystem::path(file_).parent_path() / p;
+        }
+        c.automation.rule_files.push_back(p.lexically_normal().string());
+      }
+    }
+    if (YAML::Node n = root["automation"]; n && !n.IsNull()) {
+      OP_RETURN_IF_ERROR(Mapping(n, "automation"));
+      OP_RETURN_IF_ERROR(CheckKeys(n, "automation", {"auto_cancel"}));
+      if (YAML::Node a = n["auto_cancel"]) {
+        if (!a.IsScalar() || (a.Scalar() != "true" && a.Scalar() != "false")) {
+          return Error(a, "automation.auto_cancel", "'auto_cancel' must be true or false");
+        }
+        c.automation.auto_cancel = a.Scalar() == "true";
       }
     }
     return c;

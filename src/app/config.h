@@ -69,6 +69,14 @@ struct PipelineConfig {
   int workers = 2;  // pipeline worker threads; 1 .. 64 in a file (the CLI may set 0 to pause)
 };
 
+// Automation rules (rules/rule_set.h) and how much they may do on their own.
+struct AutomationConfig {
+  // Rule files, in the order their rules run. Relative paths are resolved against the directory
+  // of the configuration file.
+  std::vector<std::string> rule_files;
+  bool auto_cancel = false;  // Default: false — a rule's cancel opens a review item instead.
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
   std::string data_dir = "./var";
@@ -76,6 +84,7 @@ struct Config {
   std::vector<ApiKeyConfig> api_keys;
   Limits limits;
   PipelineConfig pipeline;
+  AutomationConfig automation;
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
 
   // Splits `listen` into host and port. "[::1]:8080" gives host "::1". InvalidArgument when it

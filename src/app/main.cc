@@ -15,6 +15,7 @@
 
 #include "api/http_client.h"
 #include "app/config.h"
+#include "app/rules_cli.h"
 #include "app/server.h"
 #include "app/simulator.h"
 #include "ingest/shopify_webhook.h"
@@ -81,14 +82,28 @@ sigset_t BlockStopSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
 
-// Waits up to `ms` for a stop signal; true when one came.
-bool WaitForStop(const sigset_t& set, int ms) {
+// Waits up to `ms` for a stop signal; true when one came. SIGHUP reloads the rule files.
+bool WaitForStop(const sigset_t& set, int ms, Server* server = nullptr) {
   timespec ts{ms / 1000, (ms % 1000) * 1000000L};
-  return sigtimedwait(&set, nullptr, &ts) > 0;
+  int sig = sigtimedwait(&set, nullptr, &ts);
+  if (sig == SIGHUP) {
+    if (server) {
+      Status s = server->ReloadRules();
+      if (s.ok()) {
+        spdlog::info("SIGHUP: rules reloaded");
+      } else {
+        spdlog::error("SIGHUP: rules reload refused, the previous rules keep running:\n{}",
+                      s.message());
+      }
+    }
+    return false;
+  }
+  return sig > 0;
 }
 
 int Serve(const ServeFlags& flags) {
@@ -106,7 +121,7 @@ int Serve(const ServeFlags& flags) {
   std::printf("orderpilot listening on %s (data in %s)\n", (*server)->url().c_str(),
               config->data_dir.c_str());
   std::fflush(stdout);
-  while (!WaitForStop(stop, 1000)) {
+  while (!WaitForStop(stop, 1000, server->get())) {
   }
   spdlog::info("stopping: finishing in-flight requests and commits");
   (*server)->Stop();
@@ -203,7 +218,7 @@ int Demo(DemoFlags flags) {
 
   bool tty = ::isatty(STDOUT_FILENO);
   int tick = 0;
-  while (!WaitForStop(stop, 1000)) {
+  while (!WaitForStop(stop, 1000, server->get())) {
     if (!tty && ++tick % 5 != 0) continue;
     auto stats = (*server)->store().Stats();
     if (!stats.ok()) continue;
@@ -260,10 +275,23 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--rate", demo.rate, "simulated orders per second (default 10)");
   demo_cmd->add_flag("--keep", demo.keep, "keep the temporary data directory on exit");
   demo_cmd->add_option("--seed", demo.seed, "simulator seed (default: time)");
+  CLI::App* rules_cmd = cli.add_subcommand("rules", "check and try automation rule files");
+  rules_cmd->require_subcommand(1);
+  std::vector<std::string> rule_files;
+  std::string order_file, trigger;
+  CLI::App* check_cmd = rules_cmd->add_subcommand("check", "validate rule files");
+  check_cmd->add_option("files", rule_files, "rule files (YAML)")->required();
+  CLI::App* test_cmd =
+      rules_cmd->add_subcommand("test", "show which rules fire on an order, and why");
+  test_cmd->add_option("files", rule_files, "rule files (YAML)")->required();
+  test_cmd->add_option("--order", order_file, "order JSON (canonical or Shopify)")->required();
+  test_cmd->add_option("--trigger", trigger, "only rules of this trigger (default: all)");
   CLI11_PARSE(cli, argc, argv);
   try {
     if (*serve_cmd) return Serve(serve);
     if (*demo_cmd) return Demo(demo);
+    if (*check_cmd) return RulesCheck(rule_files, stdout, stderr);
+    if (*test_cmd) return RulesTest(rule_files, order_file, trigger, stdout, stderr);
   } catch (const std::exception& e) {  // last resort: nothing below should throw
     std::fprintf(stderr, "orderpilot: unexpected error: %s\n", e.what());
     return 1;

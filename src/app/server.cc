@@ -6,17 +6,25 @@
 
 #include "api/http_server.h"
 #include "api/service.h"
+#include "app/webhook_sender.h"
+#include "notify/outbox_dispatcher.h"
 #include "pipeline/pipeline.h"
+#include "rules/engine.h"
+#include "rules/order_env.h"
 #include "store/sqlite_store.h"
 
 namespace orderpilot::app {
 
 struct Server::Parts {
   std::string host;
+  std::vector<std::string> rule_files;
+  std::unique_ptr<rules::OrderEnv> rule_env;
+  std::unique_ptr<rules::RuleEngine> rules;
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<pipeline::Pipeline> pipeline;
   std::unique_ptr<api::ApiService> service;
   std::unique_ptr<api::HttpServer> http;
+  std::unique_ptr<notify::OutboxDispatcher> outbox;
   bool stopped = false;
 };
 
@@ -35,13 +43,28 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
   so.clock = &clock;
   OP_ASSIGN_OR_RETURN(parts->store, store::SqliteStore::Open(so));
 
+  // Rules first: a bad rule file refuses the start with every error, before anything listens.
+  parts->rule_files = config.automation.rule_files;
+  parts->rule_env = std::make_unique<rules::OrderEnv>();
+  parts->rules = std::make_unique<rules::RuleEngine>(*parts->rule_env);
+  if (!parts->rule_files.empty()) {
+    OP_RETURN_IF_ERROR(parts->rules->Reload(parts->rule_files));
+    spdlog::info("rules: {} loaded from {} file(s)", parts->rules->current()->rules().size(),
+                 parts->rule_files.size());
+  }
+
   pipeline::PipelineOptions po;
   po.workers = config.pipeline.workers;
+  po.rules = parts->rules.get();
+  po.rule_policy.auto_cancel = config.automation.auto_cancel;
   parts->pipeline = std::make_unique<pipeline::Pipeline>(*parts->store, clock, po);
 
   api::ServiceOptions svc;
   for (const ShopConfig& s : config.shops) svc.shops.push_back({s.domain, s.webhook_secret});
   for (const ApiKeyConfig& k : config.api_keys) svc.api_keys.push_back({k.name, k.key});
+  svc.rules = parts->rules.get();
+  Parts* p = parts.get();
+  svc.reload_rules = [p] { return p->rules->Reload(p->rule_files); };
   parts->service =
       std::make_unique<api::ApiService>(*parts->store, *parts->pipeline, clock, std::move(svc));
 
@@ -55,7 +78,11 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
   parts->http = std::make_unique<api::HttpServer>(
       ho, [service](const api::HttpRequest& r) { return service->Handle(r); });
 
+  parts->outbox =
+      std::make_unique<notify::OutboxDispatcher>(*parts->store, clock, MakeHttpWebhookSender());
+
   OP_RETURN_IF_ERROR(parts->pipeline->Start());
+  parts->outbox->Start();
   OP_RETURN_IF_ERROR(parts->http->Start());
   return std::unique_ptr<Server>(new Server(std::move(parts)));
 }
@@ -71,11 +98,14 @@ std::string Server::url() const { return "http://" + parts_->host + ":" + std::t
 store::Store& Server::store() { return *parts_->store; }
 pipeline::Pipeline& Server::pipeline() { return *parts_->pipeline; }
 
+Status Server::ReloadRules() { return parts_->rules->Reload(parts_->rule_files); }
+
 void Server::Stop() {
   if (parts_->stopped) return;
   parts_->stopped = true;
   parts_->http->Stop();
   parts_->pipeline->Stop();
+  parts_->outbox->Stop();
   parts_->store.reset();  // drains the commit queue and closes the database
 }
 

@@ -34,6 +34,9 @@ class Server {
   std::string url() const;  // "http://127.0.0.1:8080"
   store::Store& store();
   pipeline::Pipeline& pipeline();
+  // Re-reads the configured rule files (SIGHUP, POST /v1/rules/reload). On any error the
+  // running rules stay and the error lists every problem. Thread-safe.
+  Status ReloadRules();
   void Stop();
 
  private:

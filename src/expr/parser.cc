@@ -644,12 +644,15 @@ class Parser {
     return left;
   }
 
+  // Each nesting construct (a parenthesis, bracket, call argument, or a unary operator) costs
+  // one level of ParseOptions::max_depth.
   Ptr ParseUnary() {
-    Depth d(*this);
-    if (!d.ok || failed_) return New(ExprKind::kConst, tok_.offset);
+    if (failed_) return New(ExprKind::kConst, tok_.offset);
     if (tok_.kind == Tok::kBang) {
       int32_t off = tok_.offset;
       Advance();
+      Depth d(*this);
+      if (!d.ok) return New(ExprKind::kConst, off);
       return Call("!_", off, ParseUnary());
     }
     if (tok_.kind == Tok::kMinus) {
@@ -662,6 +665,8 @@ class Parser {
         Ptr e = NumberLiteral(lit, /*negative=*/true, off);
         return ParseMemberSuffix(std::move(e));
       }
+      Depth d(*this);
+      if (!d.ok) return New(ExprKind::kConst, off);
       return Call("-_", off, ParseUnary());
     }
     return ParseMember();
@@ -772,9 +777,8 @@ class Parser {
   }
 
   Ptr ParsePrimary() {
-    Depth d(*this);
     Token t = tok_;
-    if (!d.ok || failed_) return New(ExprKind::kConst, t.offset);
+    if (failed_) return New(ExprKind::kConst, t.offset);
     switch (t.kind) {
       case Tok::kInt:
       case Tok::kUint:
@@ -853,8 +857,15 @@ class Parser {
         Ptr e = New(ExprKind::kIdent, off);
         e->string_value = std::move(name);
         e->leading_dot = leading_dot;
-        // Qualified message names: a.b.Name{...}
+        // Qualified message names: a.b.Name{...}. Each selection is a level of nesting.
+        int levels = 0;
+        struct Restore {
+          Parser& p;
+          int& levels;
+          ~Restore() { p.depth_ -= levels; }
+        } restore{*this, levels};
         while (tok_.kind == Tok::kDot && !failed_) {
+          if (!Level(levels)) break;
           // Peek: ident followed by '{' makes a message literal; else leave to member suffix.
           Lexer save = lex_;
           Token save_tok = tok_;

@@ -43,11 +43,12 @@ Value EvalContext::MakeError(std::string_view message) {
 }
 
 Result<const TimeZone*> EvalContext::Zone(std::string_view name) {
-  auto it = zones_.find(std::string(name));
-  if (it != zones_.end()) return it->second.get();
+  for (const auto& [known, zone] : zones_) {
+    if (known == name) return zone.get();
+  }
   OP_ASSIGN_OR_RETURN(TimeZone tz, TimeZone::Load(name));
-  auto [pos, inserted] = zones_.emplace(std::string(name), std::make_unique<TimeZone>(tz));
-  return pos->second.get();
+  zones_.emplace_back(std::string(name), std::make_unique<TimeZone>(tz));
+  return zones_.back().second.get();
 }
 
 Program::Program() = default;

@@ -98,7 +98,8 @@ class Activation {
 };
 
 // Scratch state of one evaluation: the arena and the cost budget. One per thread; Reset()
-// between evaluations (it keeps the arena's memory).
+// between evaluations (it keeps the arena's memory). The budget is the context's own: construct
+// it with env.limits().max_cost to apply an Env's limit.
 class EvalContext {
  public:
   explicit EvalContext(int64_t max_cost = ExprLimits{}.max_cost) : max_cost_(max_cost) {}
@@ -132,7 +133,8 @@ class EvalContext {
   int64_t max_cost_;
   bool exhausted_ = false;
   std::vector<Value> locals_;
-  std::unordered_map<std::string, std::unique_ptr<TimeZone>> zones_;
+  // Loaded zones by name; a handful at most, searched linearly so lookups never allocate.
+  std::vector<std::pair<std::string, std::unique_ptr<TimeZone>>> zones_;
 };
 
 class Step;  // expr/internal/steps.h

@@ -80,6 +80,7 @@ void Pipeline::Enqueue(OrderId id) {
 }
 
 void Pipeline::Run(Worker& w) {
+  expr::EvalContext ctx;  // this worker's scratch for rule conditions
   std::vector<OrderId> batch;
   batch.reserve(static_cast<size_t>(options_.batch));
   for (;;) {
@@ -97,11 +98,33 @@ void Pipeline::Run(Worker& w) {
       }
       w.busy = true;
     }
-    ProcessBatch(batch);
+    ProcessBatch(batch, ctx);
   }
 }
 
-void Pipeline::ProcessBatch(std::vector<OrderId>& ids) {
+std::vector<std::string> Pipeline::PendingTriggers(const store::OrderRecord& record) {
+  std::vector<std::string> out;
+  if (record.rules_version >= record.version) return out;
+  // A new order's only event is order.received: no need to read it back.
+  if (record.version == 1 && record.rules_version == 0 &&
+      record.state == store::OrderState::kReceived) {
+    out.push_back("order.received");
+    return out;
+  }
+  auto events = store_.ReadStreamAfter(store::OrderStream(record.id), record.rules_version);
+  if (!events.ok()) {
+    spdlog::error("pipeline: cannot read events of order {}: {}", record.id.value(),
+                  events.status().ToString());
+    return out;
+  }
+  for (const store::Event& e : *events) {
+    std::string trigger = TriggerForEvent(e.type);
+    if (!trigger.empty()) out.push_back(std::move(trigger));
+  }
+  return out;
+}
+
+void Pipeline::ProcessBatch(std::vector<OrderId>& ids, expr::EvalContext& ctx) {
   std::unordered_map<int64_t, int> attempts;
   while (!ids.empty() && !stopping_) {
     std::vector<store::OrderTransition> plans;
@@ -121,7 +144,13 @@ void Pipeline::ProcessBatch(std::vector<OrderId>& ids) {
         ++failures_;
         continue;
       }
-      auto plan = PlanTransition(*record, *order, now);
+      std::optional<store::OrderTransition> plan;
+      if (options_.rules) {
+        RuleRunInput in{*options_.rules, ctx, options_.rule_policy, PendingTriggers(*record)};
+        plan = PlanTransition(*record, *order, now, &in);
+      } else {
+        plan = PlanTransition(*record, *order, now);
+      }
       if (plan) plans.push_back(std::move(*plan));
     }
     if (plans.empty()) return;

@@ -27,12 +27,17 @@
 #include "core/ids.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "pipeline/rule_actions.h"
+#include "rules/engine.h"
 #include "store/store.h"
 
 namespace orderpilot::pipeline {
 
 struct PipelineOptions {
-  int workers = 2;      // Default: 2. 0 = paused: orders are stored but not processed.
+  int workers = 2;  // Default: 2. 0 = paused: orders are stored but not processed.
+  // Automation rules (rules/engine.h), or null for none. Not owned; must outlive the pipeline.
+  const rules::RuleEngine* rules = nullptr;
+  RulePolicy rule_policy;
   int batch = 256;      // orders planned per commit
   int max_retries = 5;  // re-plans of one order after version races before giving up for now
 };
@@ -77,7 +82,9 @@ class Pipeline {
   };
 
   void Run(Worker& w);
-  void ProcessBatch(std::vector<OrderId>& ids);
+  void ProcessBatch(std::vector<OrderId>& ids, expr::EvalContext& ctx);
+  // Trigger events appended since the rules last looked at the order.
+  std::vector<std::string> PendingTriggers(const store::OrderRecord& record);
 
   store::Store& store_;
   const Clock& clock_;

@@ -1,6 +1,7 @@
 #include "pipeline/steps.h"
 
 #include "core/json_writer.h"
+#include "pipeline/rule_actions.h"
 
 namespace orderpilot::pipeline {
 namespace {
@@ -81,7 +82,8 @@ const std::vector<Step>& OrderSteps() {
 }
 
 std::optional<store::OrderTransition> PlanTransition(const store::OrderRecord& record,
-                                                     const Order& order, Timestamp now) {
+                                                     const Order& order, Timestamp now,
+                                                     const RuleRunInput* rules) {
   StepState state{order, now, {}, false};
   StepOutput out;
   out.next = record.state;
@@ -91,13 +93,26 @@ std::optional<store::OrderTransition> PlanTransition(const store::OrderRecord& r
     step.run(state, out);
     ran = true;
   }
-  if (!ran) return std::nullopt;
+  bool pending = rules && !rules->pending_triggers.empty();
+  if (!ran && !pending) return std::nullopt;
   store::OrderTransition t;
   t.order_id = record.id;
   t.expected_version = record.version;
   t.events = std::move(out.events);
   t.new_state = out.next;
   t.review = std::move(out.review);
+  if (rules) {
+    std::vector<std::string> triggers = rules->pending_triggers;
+    for (const store::NewEvent& e : t.events) {
+      if (IsTrigger(e.type)) triggers.push_back(e.type);
+    }
+    if (!triggers.empty() && !rules->engine.current()->rules().empty()) {
+      Order working = order;
+      RunRules(*rules, triggers, working, now, t);
+    }
+    // Everything up to the end of this transition has met the rules.
+    t.rules_version = record.version + static_cast<int64_t>(t.events.size()) + (t.review ? 1 : 0);
+  }
   return t;
 }
 

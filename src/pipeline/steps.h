@@ -47,9 +47,14 @@ struct Step {
 // The steps in lifecycle order.
 const std::vector<Step>& OrderSteps();
 
-// Runs every step that applies from `record.state` on, returning the transition to commit, or
-// nullopt when no step applies (the order waits for a person or is finished).
+struct RuleRunInput;  // pipeline/rule_actions.h
+
+// Runs every step that applies from `record.state` on, then (when `rules` is given) the rules of
+// every trigger event — those pending since record.rules_version and those the steps produced —
+// returning the transition to commit, or nullopt when nothing applies (the order waits for a
+// person or is finished).
 std::optional<store::OrderTransition> PlanTransition(const store::OrderRecord& record,
-                                                     const Order& order, Timestamp now);
+                                                     const Order& order, Timestamp now,
+                                                     const RuleRunInput* rules = nullptr);
 
 }  // namespace orderpilot::pipeline

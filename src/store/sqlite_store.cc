@@ -26,16 +26,18 @@ constexpr int kMaxWorkListSize = 10000;
 
 // Columns of every order SELECT, in the order RowToOrder reads them.
 // The snapshot lives in its own table so that state changes rewrite a small row, not ~4 KB.
-#define OP_ORDER_COLUMNS                                                                      \
-  "id, channel, shop, channel_order_id, number, state, version, order_snapshots.order_json, " \
-  "currency, total_minor, financial_status, created_at, updated_at"
+#define OP_ORDER_COLUMNS                                                                        \
+  "id, channel, shop, channel_order_id, number, state, version, order_snapshots.order_json, "   \
+  "currency, total_minor, financial_status, created_at, updated_at, priority, shipping_speed, " \
+  "route_location, carrier_service, rules_version"
 // CROSS JOIN makes SQLite drive the join from orders (its indexes), never from the snapshots.
 #define OP_ORDERS_FROM "orders CROSS JOIN order_snapshots ON order_snapshots.order_id = orders.id"
 // The same columns for lists and work scans, without the snapshot ('' in its place): their
 // callers use ids and summary fields only, and reading ~4 KB per row would dominate them.
-#define OP_ORDER_SUMMARY_COLUMNS                                                \
-  "id, channel, shop, channel_order_id, number, state, version, '', currency, " \
-  "total_minor, financial_status, created_at, updated_at"
+#define OP_ORDER_SUMMARY_COLUMNS                                                      \
+  "id, channel, shop, channel_order_id, number, state, version, '', currency, "       \
+  "total_minor, financial_status, created_at, updated_at, priority, shipping_speed, " \
+  "route_location, carrier_service, rules_version"
 // Columns of every review SELECT, in the order RowToReview reads them.
 #define OP_REVIEW_COLUMNS \
   "id, order_id, kind, reason, detail_json, status, decided_by, comment, created_at, decided_at"
@@ -60,6 +62,11 @@ Result<OrderRecord> RowToOrder(const Stmt& s) {
   r.financial_status = s.Text(10);
   r.created_at = Timestamp{s.Int(11)};
   r.updated_at = Timestamp{s.Int(12)};
+  r.priority = s.Text(13);
+  r.shipping_speed = s.Text(14);
+  r.route_location = s.Text(15);
+  r.carrier_service = s.Text(16);
+  r.rules_version = s.Int(17);
   return r;
 }
 
@@ -339,7 +346,7 @@ Status IngestWork(Connection& c, const Delivery& d, int64_t now, DeliveryOutcome
 }
 
 Status TransitionWork(Connection& c, const OrderTransition& t, int64_t now) {
-  if (t.events.empty() && !t.review) {
+  if (t.events.empty() && !t.review && !t.rules_version) {
     return InvalidArgumentError("a transition of order " + t.order_id.ToString() +
                                 " must append at least one event");
   }
@@ -377,6 +384,43 @@ Status TransitionWork(Connection& c, const OrderTransition& t, int64_t now) {
     std::string_view actor =
         t.events.empty() ? std::string_view("pipeline") : t.events.back().actor;
     OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version, "review.opened", w.str(), actor, now));
+  }
+  if (t.order_json) OP_RETURN_IF_ERROR(PutSnapshot(c, t.order_id, *t.order_json));
+  for (const OutboxMessage& m : t.outbox) {
+    OP_ASSIGN_OR_RETURN(
+        Stmt s, c.Prepare("INSERT INTO outbox (kind, destination, payload, idempotency_key, "
+                          "order_id, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+                          "?6, ?6) ON CONFLICT (idempotency_key) DO NOTHING"));
+    s.Bind(1, m.kind).Bind(2, m.destination).Bind(3, PayloadOrEmptyObject(m.payload));
+    s.Bind(4, m.idempotency_key).Bind(5, t.order_id.value()).Bind(6, now);
+    OP_RETURN_IF_ERROR(s.Exec());
+  }
+  if (t.priority || t.shipping_speed || t.route_location || t.carrier_service || t.rules_version) {
+    // COALESCE keeps a column when its parameter is NULL (unset in the transition).
+    OP_ASSIGN_OR_RETURN(Stmt s,
+                        c.Prepare("UPDATE orders SET priority = COALESCE(?2, priority), "
+                                  "shipping_speed = COALESCE(?3, shipping_speed), "
+                                  "route_location = COALESCE(?4, route_location), "
+                                  "carrier_service = COALESCE(?5, carrier_service), "
+                                  "rules_version = COALESCE(?6, rules_version) WHERE id = ?1"));
+    s.Bind(1, t.order_id.value());
+    auto bind_text = [&](int i, const std::optional<std::string>& v) {
+      if (v) {
+        s.Bind(i, *v);
+      } else {
+        s.BindNull(i);
+      }
+    };
+    bind_text(2, t.priority);
+    bind_text(3, t.shipping_speed);
+    bind_text(4, t.route_location);
+    bind_text(5, t.carrier_service);
+    if (t.rules_version) {
+      s.Bind(6, *t.rules_version);
+    } else {
+      s.BindNull(6);
+    }
+    OP_RETURN_IF_ERROR(s.Exec());
   }
   OP_ASSIGN_OR_RETURN(
       Stmt s,
@@ -432,17 +476,21 @@ Status DecideWork(Connection& c, const ReviewDecision& d, int64_t now, ReviewRec
   OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version,
                                  d.approve ? "review.approved" : "review.rejected", decision.str(),
                                  d.who, now));
+  // What approving means depends on the proposal: a hold is released (accepted) or confirmed
+  // (rejected); a proposed cancellation is carried out (cancelled) or declined (accepted).
+  const bool cancel = review.kind == "cancel_order";
+  OrderState next = cancel ? (d.approve ? OrderState::kCancelled : OrderState::kAccepted)
+                           : (d.approve ? OrderState::kAccepted : OrderState::kRejected);
   JsonWriter result;
   result.BeginObject().Field("review_id", d.review_id.value()).EndObject();
-  OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version,
-                                 d.approve ? "order.accepted" : "order.rejected", result.str(),
-                                 d.who, now));
+  std::string next_event = "order." + std::string(OrderStateName(next));
+  OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version, next_event, result.str(), d.who, now));
   {
     OP_ASSIGN_OR_RETURN(
         Stmt s,
         c.Prepare("UPDATE orders SET state = ?2, version = ?3, updated_at = ?4 WHERE id = ?1"));
     s.Bind(1, review.order_id.value());
-    s.Bind(2, OrderStateName(d.approve ? OrderState::kAccepted : OrderState::kRejected));
+    s.Bind(2, OrderStateName(next));
     s.Bind(3, version).Bind(4, now);
     OP_RETURN_IF_ERROR(s.Exec());
   }
@@ -611,10 +659,16 @@ Result<OrderRecord> SqliteStore::GetOrder(OrderId id) {
 }
 
 Result<std::vector<Event>> SqliteStore::ReadStream(const std::string& stream) {
+  return ReadStreamAfter(stream, 0);
+}
+
+Result<std::vector<Event>> SqliteStore::ReadStreamAfter(const std::string& stream,
+                                                        int64_t after_version) {
   ReadLease conn = AcquireReader();
   OP_ASSIGN_OR_RETURN(Stmt s, conn->Prepare("SELECT seq, version, type, payload, actor, at "
-                                            "FROM events WHERE stream = ?1 ORDER BY version"));
-  s.Bind(1, stream);
+                                            "FROM events WHERE stream = ?1 AND version > ?2 "
+                                            "ORDER BY version"));
+  s.Bind(1, stream).Bind(2, after_version);
   std::vector<Event> events;
   while (true) {
     OP_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -630,6 +684,68 @@ Result<std::vector<Event>> SqliteStore::ReadStream(const std::string& stream) {
     events.push_back(std::move(e));
   }
   return events;
+}
+
+namespace {
+
+#define OP_OUTBOX_COLUMNS \
+  "id, kind, destination, payload, idempotency_key, order_id, status, attempts, created_at"
+
+Result<std::vector<OutboxRecord>> ReadOutboxRows(Stmt& s) {
+  std::vector<OutboxRecord> out;
+  while (true) {
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    OutboxRecord r;
+    r.id = s.Int(0);
+    r.message = {s.Text(1), s.Text(2), s.Text(3), s.Text(4)};
+    r.order_id = OrderId(s.Int(5));
+    r.status = s.Text(6);
+    r.attempts = s.Int(7);
+    r.created_at = Timestamp{s.Int(8)};
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<OutboxRecord>> SqliteStore::ListOutbox(int limit) {
+  limit = std::clamp(limit, 1, kMaxPageSize);
+  ReadLease conn = AcquireReader();
+  OP_ASSIGN_OR_RETURN(
+      Stmt s, conn->Prepare("SELECT " OP_OUTBOX_COLUMNS " FROM outbox ORDER BY id DESC LIMIT ?1"));
+  s.Bind(1, int64_t{limit});
+  return ReadOutboxRows(s);
+}
+
+Result<std::vector<OutboxRecord>> SqliteStore::DueOutbox(std::string_view kind, Timestamp now,
+                                                         int limit) {
+  limit = std::clamp(limit, 1, kMaxPageSize);
+  ReadLease conn = AcquireReader();
+  OP_ASSIGN_OR_RETURN(Stmt s, conn->Prepare("SELECT " OP_OUTBOX_COLUMNS
+                                            " FROM outbox WHERE status = 'pending' AND kind = ?3 "
+                                            "AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2"));
+  s.Bind(1, now.micros).Bind(2, int64_t{limit}).Bind(3, kind);
+  return ReadOutboxRows(s);
+}
+
+Status SqliteStore::RecordOutboxAttempt(int64_t id, bool delivered, std::string_view error,
+                                        std::optional<Timestamp> retry_at) {
+  auto work = [&]() -> Status {
+    OP_ASSIGN_OR_RETURN(
+        Stmt s, writer_conn_->Prepare("UPDATE outbox SET status = ?2, attempts = attempts + 1, "
+                                      "last_error = ?3, next_attempt_at = ?4 WHERE id = ?1"));
+    const char* status = delivered ? "delivered" : (retry_at ? "pending" : "dead");
+    s.Bind(1, id).Bind(2, std::string_view(status)).Bind(3, error);
+    s.Bind(4, retry_at ? retry_at->micros : int64_t{0});
+    OP_RETURN_IF_ERROR(s.Exec());
+    if (sqlite3_changes(writer_conn_->db()) == 0) {
+      return NotFoundError("outbox message " + std::to_string(id) + " not found");
+    }
+    return Status::Ok();
+  };
+  return writer_->Submit(work);
 }
 
 Result<Page<OrderRecord>> SqliteStore::ListOrders(std::optional<OrderState> state, int limit,

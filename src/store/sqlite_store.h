@@ -59,6 +59,13 @@ class SqliteStore final : public Store {
 
   Result<OrderRecord> GetOrder(OrderId id) override;
   Result<std::vector<Event>> ReadStream(const std::string& stream) override;
+  Result<std::vector<Event>> ReadStreamAfter(const std::string& stream,
+                                             int64_t after_version) override;
+  Result<std::vector<OutboxRecord>> ListOutbox(int limit) override;
+  Result<std::vector<OutboxRecord>> DueOutbox(std::string_view kind, Timestamp now,
+                                              int limit) override;
+  Status RecordOutboxAttempt(int64_t id, bool delivered, std::string_view error,
+                             std::optional<Timestamp> retry_at) override;
   // `limit` is clamped to 1..500.
   Result<Page<OrderRecord>> ListOrders(std::optional<OrderState> state, int limit,
                                        std::optional<int64_t> cursor) override;

@@ -65,6 +65,14 @@ struct OrderRecord {
   std::string financial_status;
   Timestamp created_at;  // when we first received it
   Timestamp updated_at;
+  // Set by automation rules (rules/); defaults "normal" and "".
+  std::string priority = "normal";
+  std::string shipping_speed;
+  std::string route_location;
+  std::string carrier_service;
+  // The stream version up to which rule triggers have been evaluated: events after it (appended
+  // by webhooks, people or steps) still have to meet the rules.
+  int64_t rules_version = 0;
 };
 
 std::string OrderStream(OrderId id);  // "order-<id>"
@@ -107,6 +115,24 @@ struct DeliveryOutcome {
   bool order_created = false;
 };
 
+// A side effect to deliver after the transaction commits (at least once, with the idempotency
+// key): a webhook call or a notification. Written in the same transaction as its decision.
+struct OutboxMessage {
+  std::string kind;         // "webhook", "notification"
+  std::string destination;  // URL, or the notification template
+  std::string payload;      // JSON object
+  std::string idempotency_key;
+};
+
+struct OutboxRecord {
+  int64_t id = 0;
+  OutboxMessage message;
+  OrderId order_id;
+  std::string status;  // "pending", "delivered", "dead"
+  int64_t attempts = 0;
+  Timestamp created_at;
+};
+
 // The pipeline's write: append `events` to an order and move it to `new_state`, but only if the
 // order is still at `expected_version` (else Aborted: somebody else appended; re-read and retry).
 struct OrderTransition {
@@ -120,6 +146,14 @@ struct OrderTransition {
     std::string detail_json;  // JSON object: reasons, confidence, …
   };
   std::optional<ReviewRequest> review;  // opens a review item in the same transaction
+  // Rule effects, written in the same transaction (unset = unchanged).
+  std::optional<std::string> order_json;  // a new canonical snapshot (tags or note changed)
+  std::optional<std::string> priority;
+  std::optional<std::string> shipping_speed;
+  std::optional<std::string> route_location;
+  std::optional<std::string> carrier_service;
+  std::optional<int64_t> rules_version;  // see OrderRecord::rules_version
+  std::vector<OutboxMessage> outbox;     // duplicates by idempotency key are ignored
 };
 
 enum class ReviewStatus { kOpen, kApproved, kRejected };
@@ -187,6 +221,18 @@ class Store {
   // --- reads ---
   virtual Result<OrderRecord> GetOrder(OrderId id) = 0;
   virtual Result<std::vector<Event>> ReadStream(const std::string& stream) = 0;
+  // Events of `stream` with version > after_version, oldest first.
+  virtual Result<std::vector<Event>> ReadStreamAfter(const std::string& stream,
+                                                     int64_t after_version) = 0;
+  // Outbox messages, newest first (for the API and tests).
+  virtual Result<std::vector<OutboxRecord>> ListOutbox(int limit) = 0;
+  // Pending messages of `kind` due at `now`, oldest first (a dispatcher's work).
+  virtual Result<std::vector<OutboxRecord>> DueOutbox(std::string_view kind, Timestamp now,
+                                                      int limit) = 0;
+  // Records a delivery attempt: delivered, or failed with `error` and retried at `retry_at`, or
+  // failed for good ("dead") when retry_at is unset.
+  virtual Status RecordOutboxAttempt(int64_t id, bool delivered, std::string_view error,
+                                     std::optional<Timestamp> retry_at) = 0;
   // Newest first. `cursor` is the next_cursor of the previous page. Records come without
   // order_json (empty): GetOrder has it.
   virtual Result<Page<OrderRecord>> ListOrders(std::optional<OrderState> state, int limit,

@@ -37,8 +37,9 @@ class ServerProcess {
 
   // Starts the binary and waits until it listens. Fails the test (ADD_FAILURE) on error.
   bool Start();
-  void Kill9();  // SIGKILL, then reap
-  int Stop();    // SIGTERM, wait; returns the exit status
+  void Kill9();          // SIGKILL, then reap
+  int Stop();            // SIGTERM, wait; returns the exit status
+  void Signal(int sig);  // e.g. SIGHUP to reload the rules
   bool running() const { return pid_ > 0; }
   uint16_t port() const { return port_; }
   std::string Log() const;

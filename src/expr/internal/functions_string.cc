@@ -2,6 +2,8 @@
 // lowerAscii, upperAscii, trim, split, join, replace.
 #include <re2/re2.h>
 
+#include <cstring>
+
 #include "expr/internal/functions.h"
 
 namespace orderpilot::expr::internal {
@@ -129,6 +131,47 @@ Value Trim(EvalContext& ctx, const Value* v, size_t n) {
   return Value::String(s.substr(b, e - b));
 }
 
+// Calls emit(part) for each part of s split at sep (Go's strings.SplitN: limit < 0 = all,
+// an empty separator splits into UTF-8 characters).
+template <typename Emit>
+void ForEachPart(std::string_view s, std::string_view sep, int64_t limit, Emit emit) {
+  int64_t parts = 0;
+  if (limit == 0) return;
+  if (limit == 1) {
+    emit(s);
+    return;
+  }
+  size_t i = 0;
+  if (sep.empty()) {
+    while (i < s.size()) {
+      if (limit > 0 && parts == limit - 1) {
+        emit(s.substr(i));
+        return;
+      }
+      size_t len = 1;
+      while (i + len < s.size() && (static_cast<unsigned char>(s[i + len]) & 0xC0) == 0x80) ++len;
+      emit(s.substr(i, len));
+      ++parts;
+      i += len;
+    }
+    return;
+  }
+  while (true) {
+    if (limit > 0 && parts == limit - 1) {
+      emit(s.substr(i));
+      return;
+    }
+    size_t at = s.find(sep, i);
+    if (at == std::string_view::npos) {
+      emit(s.substr(i));
+      return;
+    }
+    emit(s.substr(i, at - i));
+    ++parts;
+    i = at + sep.size();
+  }
+}
+
 Value Split(EvalContext& ctx, const Value* v, size_t n) {
   if (v[0].kind() != Kind::kString || v[1].kind() != Kind::kString ||
       (n == 3 && v[2].kind() != Kind::kInt)) {
@@ -136,43 +179,14 @@ Value Split(EvalContext& ctx, const Value* v, size_t n) {
   }
   std::string_view s = v[0].string_value(), sep = v[1].string_value();
   int64_t limit = n == 3 ? v[2].int_value() : -1;
-  if (limit == 0) return MakeList(ctx.arena(), nullptr, 0);
-  std::vector<Value> parts;
-  if (limit == 1) {
-    parts.push_back(Value::String(s));
-  } else if (sep.empty()) {
-    size_t i = 0;
-    while (i < s.size()) {
-      if (limit > 0 && static_cast<int64_t>(parts.size()) == limit - 1) {
-        parts.push_back(Value::String(s.substr(i)));
-        i = s.size();
-        break;
-      }
-      size_t len = 1;
-      while (i + len < s.size() && (static_cast<unsigned char>(s[i + len]) & 0xC0) == 0x80) ++len;
-      parts.push_back(Value::String(s.substr(i, len)));
-      i += len;
-    }
-  } else {
-    size_t start = 0;
-    while (true) {
-      if (limit > 0 && static_cast<int64_t>(parts.size()) == limit - 1) {
-        parts.push_back(Value::String(s.substr(start)));
-        break;
-      }
-      size_t at = s.find(sep, start);
-      if (at == std::string_view::npos) {
-        parts.push_back(Value::String(s.substr(start)));
-        break;
-      }
-      parts.push_back(Value::String(s.substr(start, at - start)));
-      start = at + sep.size();
-    }
-  }
-  if (!ctx.Charge(static_cast<int64_t>(parts.size() / 8))) {
-    return ctx.MakeError("cost limit exceeded");
-  }
-  return MakeList(ctx.arena(), parts.data(), parts.size());
+  size_t count = 0;
+  ForEachPart(s, sep, limit, [&](std::string_view) { ++count; });
+  if (!ctx.Charge(static_cast<int64_t>(count / 8))) return ctx.MakeError("cost limit exceeded");
+  Value* items = static_cast<Value*>(
+      ctx.arena().Allocate(sizeof(Value) * (count ? count : 1), alignof(Value)));
+  size_t k = 0;
+  ForEachPart(s, sep, limit, [&](std::string_view part) { items[k++] = Value::String(part); });
+  return Value::List(ctx.arena().New<ArrayList>(ArrayList{items, count}), &kArrayListOps);
 }
 
 Value Join(EvalContext& ctx, const Value* v, size_t n) {
@@ -180,34 +194,37 @@ Value Join(EvalContext& ctx, const Value* v, size_t n) {
     return NoOverload(ctx, "join", v, n);
   }
   std::string_view sep = n == 2 ? v[1].string_value() : std::string_view();
-  std::string out;
-  size_t size = v[0].list_size();
+  size_t size = v[0].list_size(), bytes = 0;
   for (size_t i = 0; i < size; ++i) {
     Value e = v[0].list_get(i, ctx);
     if (e.kind() != Kind::kString) return ctx.MakeError("join: list element is not a string");
-    if (i) out += sep;
-    out += e.string_value();
+    bytes += e.string_value().size() + (i ? sep.size() : 0);
   }
-  if (!ctx.Charge(static_cast<int64_t>(out.size() / 64))) {
-    return ctx.MakeError("cost limit exceeded");
+  if (!ctx.Charge(static_cast<int64_t>(bytes / 64))) return ctx.MakeError("cost limit exceeded");
+  char* out = static_cast<char*>(ctx.arena().Allocate(bytes + 1, 1));
+  size_t at = 0;
+  for (size_t i = 0; i < size; ++i) {
+    if (i) {
+      std::memcpy(out + at, sep.data(), sep.size());
+      at += sep.size();
+    }
+    std::string_view e = v[0].list_get(i, ctx).string_value();
+    std::memcpy(out + at, e.data(), e.size());
+    at += e.size();
   }
-  return Value::String(ctx.arena().Copy(out));
+  return Value::String({out, bytes});
 }
 
-Value Replace(EvalContext& ctx, const Value* v, size_t n) {
-  if (!AllStrings(v, 3) || (n == 4 && v[3].kind() != Kind::kInt)) {
-    return NoOverload(ctx, "replace", v, n);
-  }
-  std::string_view s = v[0].string_value(), from = v[1].string_value(), to = v[2].string_value();
-  int64_t limit = n == 4 ? v[3].int_value() : -1;
-  std::string out;
+// Calls emit(piece) for the pieces of s with `from` replaced by `to`, at most `limit` times
+// (Go's strings.Replace; an empty `from` inserts `to` around every UTF-8 character).
+template <typename Emit>
+void ForEachReplaced(std::string_view s, std::string_view from, std::string_view to, int64_t limit,
+                     Emit emit) {
   size_t start = 0;
   int64_t done = 0;
-  while (limit < 0 || done < limit) {
-    if (from.empty()) {
-      // Go's strings.Replace: insert `to` before every character and at the end.
-      if (start > s.size()) break;
-      out += to;
+  if (from.empty()) {
+    while (start <= s.size() && (limit < 0 || done < limit)) {
+      emit(to);
       ++done;
       if (start == s.size()) {
         start = s.size() + 1;
@@ -218,22 +235,38 @@ Value Replace(EvalContext& ctx, const Value* v, size_t n) {
              (static_cast<unsigned char>(s[start + len]) & 0xC0) == 0x80) {
         ++len;
       }
-      out += s.substr(start, len);
+      emit(s.substr(start, len));
       start += len;
-      continue;
     }
-    size_t at = s.find(from, start);
-    if (at == std::string_view::npos) break;
-    out += s.substr(start, at - start);
-    out += to;
-    start = at + from.size();
-    ++done;
+  } else {
+    while (limit < 0 || done < limit) {
+      size_t at = s.find(from, start);
+      if (at == std::string_view::npos) break;
+      emit(s.substr(start, at - start));
+      emit(to);
+      start = at + from.size();
+      ++done;
+    }
   }
-  if (start <= s.size()) out += s.substr(start);
-  if (!ctx.Charge(static_cast<int64_t>(out.size() / 64))) {
-    return ctx.MakeError("cost limit exceeded");
+  if (start <= s.size()) emit(s.substr(start));
+}
+
+Value Replace(EvalContext& ctx, const Value* v, size_t n) {
+  if (!AllStrings(v, 3) || (n == 4 && v[3].kind() != Kind::kInt)) {
+    return NoOverload(ctx, "replace", v, n);
   }
-  return Value::String(ctx.arena().Copy(out));
+  std::string_view s = v[0].string_value(), from = v[1].string_value(), to = v[2].string_value();
+  int64_t limit = n == 4 ? v[3].int_value() : -1;
+  size_t bytes = 0;
+  ForEachReplaced(s, from, to, limit, [&](std::string_view piece) { bytes += piece.size(); });
+  if (!ctx.Charge(static_cast<int64_t>(bytes / 64))) return ctx.MakeError("cost limit exceeded");
+  char* out = static_cast<char*>(ctx.arena().Allocate(bytes + 1, 1));
+  size_t at = 0;
+  ForEachReplaced(s, from, to, limit, [&](std::string_view piece) {
+    std::memcpy(out + at, piece.data(), piece.size());
+    at += piece.size();
+  });
+  return Value::String({out, bytes});
 }
 
 }  // namespace

@@ -97,8 +97,33 @@ CREATE INDEX reviews_by_status ON reviews (status, id);
 CREATE INDEX reviews_by_order ON reviews (order_id);
 )sql";
 
+// Automation rules (issue 3): what rules set on an order, how far rules have read its stream,
+// and the outbox for side effects (webhooks, notifications) written with the decision.
+constexpr const char* kMigration2 = R"sql(
+ALTER TABLE orders ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal';
+ALTER TABLE orders ADD COLUMN shipping_speed TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN route_location TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN carrier_service TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN rules_version INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  order_id INTEGER,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX outbox_pending ON outbox (status, next_attempt_at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
+    {2, kMigration2},
 };
 
 Status ApplyOne(Connection& conn, const Clock& clock, const Migration& m, int known) {

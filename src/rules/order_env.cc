@@ -1,0 +1,430 @@
+#include "rules/order_env.h"
+
+#include <deque>
+
+namespace orderpilot::rules {
+namespace {
+
+using expr::EvalContext;
+using expr::FieldDescriptor;
+using expr::ObjectType;
+using expr::Type;
+using expr::TypeKind;
+using expr::Value;
+
+// What an `order` value points at: the canonical order plus the projection's facts.
+struct BoundOrder {
+  const Order* order;
+  const OrderFacts* facts;
+};
+
+// A std::vector<T> of objects, read in place.
+struct ObjectVector {
+  const char* begin;
+  size_t size;
+  size_t stride;
+  const ObjectType* type;
+};
+
+size_t ObjectVectorSize(const void* d) { return static_cast<const ObjectVector*>(d)->size; }
+Value ObjectVectorGet(const void* d, size_t i, EvalContext&) {
+  const auto* v = static_cast<const ObjectVector*>(d);
+  return Value::Object(v->begin + i * v->stride, v->type);
+}
+const expr::ListOps kObjectVectorOps = {ObjectVectorSize, ObjectVectorGet};
+
+template <typename T>
+Value Objects(const std::vector<T>& v, const ObjectType* type, EvalContext& ctx) {
+  auto* list = ctx.arena().New<ObjectVector>(
+      ObjectVector{reinterpret_cast<const char*>(v.data()), v.size(), sizeof(T), type});
+  return Value::List(list, &kObjectVectorOps);
+}
+
+Value MoneyValue(const Money& m) {
+  return Value::Money(m.minor_units(), m.currency().code(), m.currency().exponent());
+}
+
+Value TimeValue(Timestamp t) {
+  int64_t s = t.micros / 1000000, us = t.micros % 1000000;
+  if (us < 0) {
+    us += 1000000;
+    s -= 1;
+  }
+  return Value::Timestamp(s, static_cast<int32_t>(us * 1000));
+}
+
+// Note attributes as a map(string, string).
+struct Attributes {
+  const std::vector<std::pair<std::string, std::string>>* v;
+};
+size_t AttrSize(const void* d) { return static_cast<const Attributes*>(d)->v->size(); }
+bool AttrFind(const void* d, const Value& key, Value* out, EvalContext&) {
+  if (key.kind() != expr::Kind::kString) return false;
+  for (const auto& [k, v] : *static_cast<const Attributes*>(d)->v) {
+    if (k == key.string_value()) {
+      *out = Value::String(v);
+      return true;
+    }
+  }
+  return false;
+}
+Value AttrKey(const void* d, size_t i, EvalContext&) {
+  return Value::String((*static_cast<const Attributes*>(d)->v)[i].first);
+}
+Value AttrValue(const void* d, size_t i, EvalContext&) {
+  return Value::String((*static_cast<const Attributes*>(d)->v)[i].second);
+}
+const expr::MapOps kAttributesOps = {AttrSize, AttrFind, AttrKey, AttrValue};
+
+// An empty map(string, dyn) for risk/ticket until their modules bind them.
+size_t EmptySize(const void*) { return 0; }
+bool EmptyFind(const void*, const Value&, Value*, EvalContext&) { return false; }
+Value EmptyAt(const void*, size_t, EvalContext&) { return Value::Null(); }
+const expr::MapOps kEmptyMapOps = {EmptySize, EmptyFind, EmptyAt, EmptyAt};
+const char kEmptyMapData = 0;
+
+// The object types, built once and immutable afterwards.
+struct RuleTypes {
+  expr::TypeStore ts;
+  ObjectType order, customer, address, line_item, shipping_line, discount_code, payment, client;
+
+  const Type* T(TypeKind k) const { return ts.Basic(k); }
+  const Type* Str() const { return ts.Basic(TypeKind::kString); }
+  const Type* Obj(const ObjectType& o) const { return ts.Object(&o); }
+  const Type* ListOf(const Type* t) const { return ts.List(t); }
+
+  RuleTypes();
+};
+
+const RuleTypes& Types();
+
+#define OP_STRING_FIELD(Struct, field, doc)                                                        \
+  FieldDescriptor {                                                                                \
+#field, Str(),                                                                                 \
+        [](const void* p,                                                                          \
+           EvalContext&) { return Value::String(static_cast<const Struct*>(p)->field); }, nullptr, \
+                                                                                       doc         \
+  }
+
+RuleTypes::RuleTypes() {
+  address.name = "orderpilot.Address";
+  address.fields = {
+      OP_STRING_FIELD(Address, first_name, ""), OP_STRING_FIELD(Address, last_name, ""),
+      OP_STRING_FIELD(Address, company, ""),    OP_STRING_FIELD(Address, address1, ""),
+      OP_STRING_FIELD(Address, address2, ""),   OP_STRING_FIELD(Address, city, ""),
+      OP_STRING_FIELD(Address, province, ""),   OP_STRING_FIELD(Address, province_code, "ON"),
+      OP_STRING_FIELD(Address, country, ""),    OP_STRING_FIELD(Address, country_code, "CA"),
+      OP_STRING_FIELD(Address, zip, ""),        OP_STRING_FIELD(Address, phone, ""),
+  };
+
+  customer.name = "orderpilot.Customer";
+  customer.fields = {
+      {"id", Str(),
+       [](const void* p, EvalContext&) {
+         return Value::String(static_cast<const Customer*>(p)->channel_customer_id);
+       },
+       nullptr, "the channel's customer id; empty for guests"},
+      OP_STRING_FIELD(Customer, email, ""),
+      OP_STRING_FIELD(Customer, phone, ""),
+      OP_STRING_FIELD(Customer, first_name, ""),
+      OP_STRING_FIELD(Customer, last_name, ""),
+      {"tags", ListOf(Str()),
+       [](const void* p, EvalContext&) {
+         return Value::List(&static_cast<const Customer*>(p)->tags, &expr::kStringVectorListOps);
+       },
+       nullptr, "list of tags"},
+      {"created_at", T(TypeKind::kTimestamp),
+       [](const void* p, EvalContext& ctx) {
+         const auto& c = *static_cast<const Customer*>(p);
+         return c.created_at ? TimeValue(*c.created_at)
+                             : ctx.MakeError("customer.created_at is not known");
+       },
+       [](const void* p) { return static_cast<const Customer*>(p)->created_at.has_value(); },
+       "account creation time"},
+      {"orders_count", T(TypeKind::kInt),
+       [](const void* p, EvalContext&) {
+         return Value::Int(static_cast<const Customer*>(p)->orders_count);
+       },
+       nullptr, "orders as the channel counts them"},
+      {"accepts_marketing", T(TypeKind::kBool),
+       [](const void* p, EvalContext&) {
+         return Value::Bool(static_cast<const Customer*>(p)->accepts_marketing);
+       },
+       nullptr, ""},
+  };
+
+  line_item.name = "orderpilot.LineItem";
+  line_item.fields = {
+      OP_STRING_FIELD(LineItem, sku, ""),
+      OP_STRING_FIELD(LineItem, title, ""),
+      OP_STRING_FIELD(LineItem, variant_title, ""),
+      OP_STRING_FIELD(LineItem, vendor, ""),
+      OP_STRING_FIELD(LineItem, product_id, ""),
+      OP_STRING_FIELD(LineItem, variant_id, ""),
+      {"quantity", T(TypeKind::kInt),
+       [](const void* p, EvalContext&) {
+         return Value::Int(static_cast<const LineItem*>(p)->quantity);
+       },
+       nullptr, ""},
+      {"price", T(TypeKind::kMoney),
+       [](const void* p, EvalContext&) {
+         return MoneyValue(static_cast<const LineItem*>(p)->unit_price);
+       },
+       nullptr, "unit price before discounts"},
+      {"total_discount", T(TypeKind::kMoney),
+       [](const void* p, EvalContext&) {
+         return MoneyValue(static_cast<const LineItem*>(p)->total_discount);
+       },
+       nullptr, ""},
+      {"grams", T(TypeKind::kInt),
+       [](const void* p, EvalContext&) {
+         return Value::Int(static_cast<const LineItem*>(p)->grams);
+       },
+       nullptr, "weight per unit"},
+      {"requires_shipping", T(TypeKind::kBool),
+       [](const void* p, EvalContext&) {
+         return Value::Bool(static_cast<const LineItem*>(p)->requires_shipping);
+       },
+       nullptr, ""},
+      {"gift_card", T(TypeKind::kBool),
+       [](const void* p, EvalContext&) {
+         return Value::Bool(static_cast<const LineItem*>(p)->gift_card);
+       },
+       nullptr, ""},
+  };
+
+  shipping_line.name = "orderpilot.ShippingLine";
+  shipping_line.fields = {
+      OP_STRING_FIELD(ShippingLine, code, ""),
+      OP_STRING_FIELD(ShippingLine, title, "\"Express\""),
+      OP_STRING_FIELD(ShippingLine, source, ""),
+      {"price", T(TypeKind::kMoney),
+       [](const void* p, EvalContext&) {
+         return MoneyValue(static_cast<const ShippingLine*>(p)->price);
+       },
+       nullptr, ""},
+  };
+
+  discount_code.name = "orderpilot.DiscountCode";
+  discount_code.fields = {
+      OP_STRING_FIELD(DiscountCode, code, ""),
+      OP_STRING_FIELD(DiscountCode, type, ""),
+      {"amount", T(TypeKind::kMoney),
+       [](const void* p, EvalContext&) {
+         return MoneyValue(static_cast<const DiscountCode*>(p)->amount);
+       },
+       nullptr, ""},
+  };
+
+  payment.name = "orderpilot.Payment";
+  payment.fields = {
+      OP_STRING_FIELD(PaymentFacts, gateway, ""),
+      OP_STRING_FIELD(PaymentFacts, avs_result_code, ""),
+      OP_STRING_FIELD(PaymentFacts, cvv_result_code, ""),
+      OP_STRING_FIELD(PaymentFacts, card_bin, ""),
+      OP_STRING_FIELD(PaymentFacts, card_last4, ""),
+      OP_STRING_FIELD(PaymentFacts, card_company, ""),
+      {"failed_attempts", T(TypeKind::kInt),
+       [](const void* p, EvalContext&) {
+         return Value::Int(static_cast<const PaymentFacts*>(p)->failed_attempts);
+       },
+       nullptr, ""},
+  };
+
+  client.name = "orderpilot.Client";
+  client.fields = {
+      OP_STRING_FIELD(ClientDetails, browser_ip, ""),
+      OP_STRING_FIELD(ClientDetails, user_agent, ""),
+      OP_STRING_FIELD(ClientDetails, accept_language, ""),
+  };
+
+#define OP_ORDER_STRING(field)                                                             \
+  FieldDescriptor{#field, Str(),                                                           \
+                  [](const void* p, EvalContext&) {                                        \
+                    return Value::String(static_cast<const BoundOrder*>(p)->order->field); \
+                  },                                                                       \
+                  nullptr, ""}
+#define OP_ORDER_MONEY(name, expr, doc)                                      \
+  FieldDescriptor {                                                          \
+    name, T(TypeKind::kMoney),                                               \
+        [](const void* p, EvalContext&) {                                    \
+          return MoneyValue(static_cast<const BoundOrder*>(p)->order->expr); \
+        },                                                                   \
+        nullptr, doc                                                         \
+  }
+
+  order.name = "orderpilot.Order";
+  order.fields = {
+      {"id", T(TypeKind::kInt),
+       [](const void* p, EvalContext&) {
+         return Value::Int(static_cast<const BoundOrder*>(p)->facts->id);
+       },
+       nullptr, "orderpilot's order id"},
+      {"state", Str(),
+       [](const void* p, EvalContext&) {
+         return Value::String(static_cast<const BoundOrder*>(p)->facts->state);
+       },
+       nullptr, "lifecycle state: received, validated, accepted, held, rejected, cancelled"},
+      OP_ORDER_STRING(channel),
+      OP_ORDER_STRING(shop),
+      OP_ORDER_STRING(channel_order_id),
+      OP_ORDER_STRING(number),
+      {"currency", Str(),
+       [](const void* p, EvalContext&) {
+         return Value::String(static_cast<const BoundOrder*>(p)->order->currency.code());
+       },
+       nullptr, "ISO 4217 code"},
+      {"created_at", T(TypeKind::kTimestamp),
+       [](const void* p, EvalContext&) {
+         return TimeValue(static_cast<const BoundOrder*>(p)->order->created_at);
+       },
+       nullptr, ""},
+      OP_ORDER_STRING(email),
+      OP_ORDER_STRING(phone),
+      OP_ORDER_STRING(note),
+      OP_ORDER_STRING(source_name),
+      OP_ORDER_STRING(fulfillment_status),
+      OP_ORDER_STRING(cancel_reason),
+      {"financial_status", Str(),
+       [](const void* p, EvalContext&) {
+         return Value::String(
+             FinancialStatusName(static_cast<const BoundOrder*>(p)->order->financial_status));
+       },
+       nullptr, "paid, pending, authorized, refunded, …"},
+      {"customer", Obj(customer),
+       [](const void* p, EvalContext&) {
+         return Value::Object(&static_cast<const BoundOrder*>(p)->order->customer,
+                              &Types().customer);
+       },
+       nullptr, ""},
+      {"shipping_address", Obj(address),
+       [](const void* p, EvalContext& ctx) {
+         const auto& a = static_cast<const BoundOrder*>(p)->order->shipping_address;
+         return a ? Value::Object(&*a, &Types().address)
+                  : ctx.MakeError("the order has no shipping address (test with has())");
+       },
+       [](const void* p) {
+         return static_cast<const BoundOrder*>(p)->order->shipping_address.has_value();
+       },
+       "absent for digital goods: guard with has(order.shipping_address)"},
+      {"billing_address", Obj(address),
+       [](const void* p, EvalContext& ctx) {
+         const auto& a = static_cast<const BoundOrder*>(p)->order->billing_address;
+         return a ? Value::Object(&*a, &Types().address)
+                  : ctx.MakeError("the order has no billing address (test with has())");
+       },
+       [](const void* p) {
+         return static_cast<const BoundOrder*>(p)->order->billing_address.has_value();
+       },
+       ""},
+      {"line_items", ListOf(Obj(line_item)),
+       [](const void* p, EvalContext& ctx) {
+         return Objects(static_cast<const BoundOrder*>(p)->order->line_items, &Types().line_item,
+                        ctx);
+       },
+       nullptr, ""},
+      {"shipping_lines", ListOf(Obj(shipping_line)),
+       [](const void* p, EvalContext& ctx) {
+         return Objects(static_cast<const BoundOrder*>(p)->order->shipping_lines,
+                        &Types().shipping_line, ctx);
+       },
+       nullptr, ""},
+      {"discount_codes", ListOf(Obj(discount_code)),
+       [](const void* p, EvalContext& ctx) {
+         return Objects(static_cast<const BoundOrder*>(p)->order->discount_codes,
+                        &Types().discount_code, ctx);
+       },
+       nullptr, ""},
+      {"tags", ListOf(Str()),
+       [](const void* p, EvalContext&) {
+         return Value::List(&static_cast<const BoundOrder*>(p)->order->tags,
+                            &expr::kStringVectorListOps);
+       },
+       nullptr, ""},
+      {"attributes", ts.Map(Str(), Str()),
+       [](const void* p, EvalContext& ctx) {
+         auto* a = ctx.arena().New<Attributes>(
+             Attributes{&static_cast<const BoundOrder*>(p)->order->attributes});
+         return Value::Map(a, &kAttributesOps);
+       },
+       nullptr, "note attributes"},
+      {"taxes_included", T(TypeKind::kBool),
+       [](const void* p, EvalContext&) {
+         return Value::Bool(static_cast<const BoundOrder*>(p)->order->taxes_included);
+       },
+       nullptr, ""},
+      {"requires_shipping", T(TypeKind::kBool),
+       [](const void* p, EvalContext&) {
+         return Value::Bool(static_cast<const BoundOrder*>(p)->order->RequiresShipping());
+       },
+       nullptr, ""},
+      {"item_count", T(TypeKind::kInt),
+       [](const void* p, EvalContext&) {
+         int64_t n = 0;
+         for (const LineItem& l : static_cast<const BoundOrder*>(p)->order->line_items) {
+           n += l.quantity;
+         }
+         return Value::Int(n);
+       },
+       nullptr, "units over all lines"},
+      OP_ORDER_MONEY("subtotal", totals.line_items, "line items before discounts"),
+      OP_ORDER_MONEY("discounts", totals.discounts, ""),
+      OP_ORDER_MONEY("shipping", totals.shipping, ""),
+      OP_ORDER_MONEY("tax", totals.tax, ""),
+      OP_ORDER_MONEY("total", totals.total, "what the customer pays"),
+      {"payment", Obj(payment),
+       [](const void* p, EvalContext&) {
+         return Value::Object(&static_cast<const BoundOrder*>(p)->order->payment, &Types().payment);
+       },
+       nullptr, ""},
+      {"client", Obj(client),
+       [](const void* p, EvalContext&) {
+         return Value::Object(&static_cast<const BoundOrder*>(p)->order->client, &Types().client);
+       },
+       nullptr, ""},
+  };
+#undef OP_ORDER_STRING
+#undef OP_ORDER_MONEY
+}
+
+#undef OP_STRING_FIELD
+
+const RuleTypes& Types() {
+  static const RuleTypes kTypes;
+  return kTypes;
+}
+
+}  // namespace
+
+const expr::ObjectType& OrderObjectType() { return Types().order; }
+
+OrderEnv::OrderEnv() {
+  const RuleTypes& t = Types();
+  object_types_ = {&t.order,         &t.customer,      &t.address, &t.line_item,
+                   &t.shipping_line, &t.discount_code, &t.payment, &t.client};
+  for (const ObjectType* o : object_types_) env_.AddObjectType(o);
+  const expr::TypeStore& ts = env_.types();
+  const Type* dyn_map = ts.Map(ts.Basic(TypeKind::kString), ts.Dyn());
+  order_slot_ = env_.Declare("order", ts.Object(&t.order));
+  customer_slot_ = env_.Declare("customer", ts.Object(&t.customer));
+  event_slot_ = env_.Declare("event", dyn_map);
+  risk_slot_ = env_.Declare("risk", dyn_map);
+  ticket_slot_ = env_.Declare("ticket", dyn_map);
+  now_slot_ = env_.Declare("now", ts.Basic(TypeKind::kTimestamp));
+}
+
+void OrderEnv::Bind(const Order& order, const OrderFacts& facts, expr::Activation& act,
+                    EvalContext& ctx) const {
+  const RuleTypes& t = Types();
+  auto* bound = ctx.arena().New<BoundOrder>(BoundOrder{&order, &facts});
+  act.Set(order_slot_, Value::Object(bound, &t.order));
+  act.Set(customer_slot_, Value::Object(&order.customer, &t.customer));
+  Value keys[2] = {Value::String("type"), Value::String("actor")};
+  Value values[2] = {Value::String(facts.trigger), Value::String(facts.actor)};
+  act.Set(event_slot_, expr::MakeMap(ctx.arena(), keys, values, 2));
+  act.Set(risk_slot_, Value::Map(&kEmptyMapData, &kEmptyMapOps));
+  act.Set(ticket_slot_, Value::Map(&kEmptyMapData, &kEmptyMapOps));
+  act.Set(now_slot_, TimeValue(facts.now));
+}
+
+}  // namespace orderpilot::rules
