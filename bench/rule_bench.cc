@@ -130,11 +130,11 @@ PassResult HandWrittenPass(const std::vector<Order>& orders, std::vector<uint8_t
 PassResult CelPass(const std::vector<Order>& orders, const rules::OrderEnv& env,
                    const expr::Program& program, expr::Activation& act, expr::EvalContext& ctx,
                    const std::vector<uint8_t>* expected) {
-  const rules::OrderFacts facts{.id = 1,
-                                .state = "received",
-                                .trigger = "order.received",
-                                .actor = "pipeline",
-                                .now = Timestamp{}};
+  rules::OrderFacts facts{.id = 1,
+                          .state = "received",
+                          .trigger = "order.received",
+                          .actor = "pipeline",
+                          .now = Timestamp{}};
   PassResult r;
   const uint64_t allocs_before = g_allocations.load(std::memory_order_relaxed);
   const double t0 = Now();

@@ -70,5 +70,7 @@ CivilTime ToCivil(int64_t unix_seconds, const TimeZone& tz);
 // Days since 1970-01-01 of the proleptic Gregorian date y-m-d (Howard Hinnant's algorithm).
 // REQUIRES: 1 <= m <= 12, 1 <= d <= 31.
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+// The inverse: the date of day `days` since 1970-01-01.
+void CivilFromDays(int64_t days, int64_t* y, unsigned* m, unsigned* d);
 
 }  // namespace orderpilot

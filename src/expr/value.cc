@@ -55,15 +55,6 @@ size_t Arena::bytes_in_use() const {
 
 // --- Value ---
 
-Value Value::Money(int64_t minor, std::string_view code, int exponent) {
-  uint32_t n = 0;
-  for (size_t i = 0; i < 3 && i < code.size(); ++i) {
-    n |= static_cast<uint32_t>(static_cast<unsigned char>(code[i])) << (8 * i);
-  }
-  n |= static_cast<uint32_t>(exponent) << 24;
-  return Value(Kind::kMoney, n, Word{.i = minor});
-}
-
 std::string Value::money_currency() const {
   std::string s(3, ' ');
   for (int i = 0; i < 3; ++i) s[i] = static_cast<char>((n_ >> (8 * i)) & 0xFF);

@@ -139,7 +139,17 @@ class Value {
     return Value(Kind::kDuration, static_cast<uint32_t>(nanos), Word{.i = seconds});
   }
   // Minor units of an ISO 4217 currency: `code` is three letters, `exponent` its decimals.
-  static Value Money(int64_t minor, std::string_view code, int exponent);
+  static Value Money(int64_t minor, std::string_view code, int exponent) {
+    return Value(Kind::kMoney, PackCurrency(code) | static_cast<uint32_t>(exponent) << 24,
+                 Word{.i = minor});
+  }
+  // The currency's comparable key (see money_currency_key): three letters packed.
+  static uint32_t PackCurrency(std::string_view code) {
+    if (code.size() != 3) return 0;
+    return static_cast<uint32_t>(static_cast<unsigned char>(code[0])) |
+           static_cast<uint32_t>(static_cast<unsigned char>(code[1])) << 8 |
+           static_cast<uint32_t>(static_cast<unsigned char>(code[2])) << 16;
+  }
   // A type value (`type(1)` == int): its name. `name` must outlive the value.
   static Value TypeName(std::string_view name) { return Str(Kind::kType, name); }
   static Value Error(const ErrorInfo* e) { return Ptr(Kind::kError, e, nullptr); }

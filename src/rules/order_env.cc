@@ -12,12 +12,6 @@ using expr::Type;
 using expr::TypeKind;
 using expr::Value;
 
-// What an `order` value points at: the canonical order plus the projection's facts.
-struct BoundOrder {
-  const Order* order;
-  const OrderFacts* facts;
-};
-
 // A std::vector<T> of objects, read in place.
 struct ObjectVector {
   const char* begin;
@@ -75,6 +69,28 @@ Value AttrValue(const void* d, size_t i, EvalContext&) {
   return Value::String((*static_cast<const Attributes*>(d)->v)[i].second);
 }
 const expr::MapOps kAttributesOps = {AttrSize, AttrFind, AttrKey, AttrValue};
+
+// `event` as a map(string, dyn) read from the facts in place: {"type": …, "actor": …}.
+constexpr std::string_view kEventKeys[] = {"type", "actor"};
+Value EventValue(const OrderFacts& f, size_t i) {
+  return Value::String(i == 0 ? f.trigger : f.actor);
+}
+size_t EventSize(const void*) { return 2; }
+bool EventFind(const void* d, const Value& key, Value* out, EvalContext&) {
+  if (key.kind() != expr::Kind::kString) return false;
+  for (size_t i = 0; i < 2; ++i) {
+    if (key.string_value() == kEventKeys[i]) {
+      *out = EventValue(*static_cast<const OrderFacts*>(d), i);
+      return true;
+    }
+  }
+  return false;
+}
+Value EventKey(const void*, size_t i, EvalContext&) { return Value::String(kEventKeys[i]); }
+Value EventAt(const void* d, size_t i, EvalContext&) {
+  return EventValue(*static_cast<const OrderFacts*>(d), i);
+}
+const expr::MapOps kEventOps = {EventSize, EventFind, EventKey, EventAt};
 
 // An empty map(string, dyn) for risk/ticket until their modules bind them.
 size_t EmptySize(const void*) { return 0; }
@@ -241,14 +257,14 @@ RuleTypes::RuleTypes() {
 #define OP_ORDER_STRING(field)                                                             \
   FieldDescriptor{#field, Str(),                                                           \
                   [](const void* p, EvalContext&) {                                        \
-                    return Value::String(static_cast<const BoundOrder*>(p)->order->field); \
+                    return Value::String(static_cast<const OrderFacts*>(p)->order->field); \
                   },                                                                       \
                   nullptr, ""}
 #define OP_ORDER_MONEY(name, expr, doc)                                      \
   FieldDescriptor {                                                          \
     name, T(TypeKind::kMoney),                                               \
         [](const void* p, EvalContext&) {                                    \
-          return MoneyValue(static_cast<const BoundOrder*>(p)->order->expr); \
+          return MoneyValue(static_cast<const OrderFacts*>(p)->order->expr); \
         },                                                                   \
         nullptr, doc                                                         \
   }
@@ -257,12 +273,12 @@ RuleTypes::RuleTypes() {
   order.fields = {
       {"id", T(TypeKind::kInt),
        [](const void* p, EvalContext&) {
-         return Value::Int(static_cast<const BoundOrder*>(p)->facts->id);
+         return Value::Int(static_cast<const OrderFacts*>(p)->id);
        },
        nullptr, "orderpilot's order id"},
       {"state", Str(),
        [](const void* p, EvalContext&) {
-         return Value::String(static_cast<const BoundOrder*>(p)->facts->state);
+         return Value::String(static_cast<const OrderFacts*>(p)->state);
        },
        nullptr, "lifecycle state: received, validated, accepted, held, rejected, cancelled"},
       OP_ORDER_STRING(channel),
@@ -271,12 +287,12 @@ RuleTypes::RuleTypes() {
       OP_ORDER_STRING(number),
       {"currency", Str(),
        [](const void* p, EvalContext&) {
-         return Value::String(static_cast<const BoundOrder*>(p)->order->currency.code());
+         return Value::String(static_cast<const OrderFacts*>(p)->order->currency.code());
        },
        nullptr, "ISO 4217 code"},
       {"created_at", T(TypeKind::kTimestamp),
        [](const void* p, EvalContext&) {
-         return TimeValue(static_cast<const BoundOrder*>(p)->order->created_at);
+         return TimeValue(static_cast<const OrderFacts*>(p)->order->created_at);
        },
        nullptr, ""},
       OP_ORDER_STRING(email),
@@ -288,80 +304,80 @@ RuleTypes::RuleTypes() {
       {"financial_status", Str(),
        [](const void* p, EvalContext&) {
          return Value::String(
-             FinancialStatusName(static_cast<const BoundOrder*>(p)->order->financial_status));
+             FinancialStatusName(static_cast<const OrderFacts*>(p)->order->financial_status));
        },
        nullptr, "paid, pending, authorized, refunded, …"},
       {"customer", Obj(customer),
        [](const void* p, EvalContext&) {
-         return Value::Object(&static_cast<const BoundOrder*>(p)->order->customer,
+         return Value::Object(&static_cast<const OrderFacts*>(p)->order->customer,
                               &Types().customer);
        },
        nullptr, ""},
       {"shipping_address", Obj(address),
        [](const void* p, EvalContext& ctx) {
-         const auto& a = static_cast<const BoundOrder*>(p)->order->shipping_address;
+         const auto& a = static_cast<const OrderFacts*>(p)->order->shipping_address;
          return a ? Value::Object(&*a, &Types().address)
                   : ctx.MakeError("the order has no shipping address (test with has())");
        },
        [](const void* p) {
-         return static_cast<const BoundOrder*>(p)->order->shipping_address.has_value();
+         return static_cast<const OrderFacts*>(p)->order->shipping_address.has_value();
        },
        "absent for digital goods: guard with has(order.shipping_address)"},
       {"billing_address", Obj(address),
        [](const void* p, EvalContext& ctx) {
-         const auto& a = static_cast<const BoundOrder*>(p)->order->billing_address;
+         const auto& a = static_cast<const OrderFacts*>(p)->order->billing_address;
          return a ? Value::Object(&*a, &Types().address)
                   : ctx.MakeError("the order has no billing address (test with has())");
        },
        [](const void* p) {
-         return static_cast<const BoundOrder*>(p)->order->billing_address.has_value();
+         return static_cast<const OrderFacts*>(p)->order->billing_address.has_value();
        },
        ""},
       {"line_items", ListOf(Obj(line_item)),
        [](const void* p, EvalContext& ctx) {
-         return Objects(static_cast<const BoundOrder*>(p)->order->line_items, &Types().line_item,
+         return Objects(static_cast<const OrderFacts*>(p)->order->line_items, &Types().line_item,
                         ctx);
        },
        nullptr, ""},
       {"shipping_lines", ListOf(Obj(shipping_line)),
        [](const void* p, EvalContext& ctx) {
-         return Objects(static_cast<const BoundOrder*>(p)->order->shipping_lines,
+         return Objects(static_cast<const OrderFacts*>(p)->order->shipping_lines,
                         &Types().shipping_line, ctx);
        },
        nullptr, ""},
       {"discount_codes", ListOf(Obj(discount_code)),
        [](const void* p, EvalContext& ctx) {
-         return Objects(static_cast<const BoundOrder*>(p)->order->discount_codes,
+         return Objects(static_cast<const OrderFacts*>(p)->order->discount_codes,
                         &Types().discount_code, ctx);
        },
        nullptr, ""},
       {"tags", ListOf(Str()),
        [](const void* p, EvalContext&) {
-         return Value::List(&static_cast<const BoundOrder*>(p)->order->tags,
+         return Value::List(&static_cast<const OrderFacts*>(p)->order->tags,
                             &expr::kStringVectorListOps);
        },
        nullptr, ""},
       {"attributes", ts.Map(Str(), Str()),
        [](const void* p, EvalContext& ctx) {
          auto* a = ctx.arena().New<Attributes>(
-             Attributes{&static_cast<const BoundOrder*>(p)->order->attributes});
+             Attributes{&static_cast<const OrderFacts*>(p)->order->attributes});
          return Value::Map(a, &kAttributesOps);
        },
        nullptr, "note attributes"},
       {"taxes_included", T(TypeKind::kBool),
        [](const void* p, EvalContext&) {
-         return Value::Bool(static_cast<const BoundOrder*>(p)->order->taxes_included);
+         return Value::Bool(static_cast<const OrderFacts*>(p)->order->taxes_included);
        },
        nullptr, ""},
       {"requires_shipping", T(TypeKind::kBool),
        [](const void* p, EvalContext&) {
-         return Value::Bool(static_cast<const BoundOrder*>(p)->order->RequiresShipping());
+         return Value::Bool(static_cast<const OrderFacts*>(p)->order->RequiresShipping());
        },
        nullptr, ""},
       {"item_count", T(TypeKind::kInt),
        [](const void* p, EvalContext&) {
          int64_t n = 0;
-         for (const LineItem& l : static_cast<const BoundOrder*>(p)->order->line_items) {
+         for (const LineItem& l : static_cast<const OrderFacts*>(p)->order->line_items) {
            n += l.quantity;
          }
          return Value::Int(n);
@@ -374,12 +390,12 @@ RuleTypes::RuleTypes() {
       OP_ORDER_MONEY("total", totals.total, "what the customer pays"),
       {"payment", Obj(payment),
        [](const void* p, EvalContext&) {
-         return Value::Object(&static_cast<const BoundOrder*>(p)->order->payment, &Types().payment);
+         return Value::Object(&static_cast<const OrderFacts*>(p)->order->payment, &Types().payment);
        },
        nullptr, ""},
       {"client", Obj(client),
        [](const void* p, EvalContext&) {
-         return Value::Object(&static_cast<const BoundOrder*>(p)->order->client, &Types().client);
+         return Value::Object(&static_cast<const OrderFacts*>(p)->order->client, &Types().client);
        },
        nullptr, ""},
   };
@@ -413,15 +429,13 @@ OrderEnv::OrderEnv() {
   now_slot_ = env_.Declare("now", ts.Basic(TypeKind::kTimestamp));
 }
 
-void OrderEnv::Bind(const Order& order, const OrderFacts& facts, expr::Activation& act,
-                    EvalContext& ctx) const {
+void OrderEnv::Bind(const Order& order, OrderFacts& facts, expr::Activation& act,
+                    EvalContext&) const {
   const RuleTypes& t = Types();
-  auto* bound = ctx.arena().New<BoundOrder>(BoundOrder{&order, &facts});
-  act.Set(order_slot_, Value::Object(bound, &t.order));
+  facts.order = &order;
+  act.Set(order_slot_, Value::Object(&facts, &t.order));
   act.Set(customer_slot_, Value::Object(&order.customer, &t.customer));
-  Value keys[2] = {Value::String("type"), Value::String("actor")};
-  Value values[2] = {Value::String(facts.trigger), Value::String(facts.actor)};
-  act.Set(event_slot_, expr::MakeMap(ctx.arena(), keys, values, 2));
+  act.Set(event_slot_, Value::Map(&facts, &kEventOps));
   act.Set(risk_slot_, Value::Map(&kEmptyMapData, &kEmptyMapOps));
   act.Set(ticket_slot_, Value::Map(&kEmptyMapData, &kEmptyMapOps));
   act.Set(now_slot_, TimeValue(facts.now));

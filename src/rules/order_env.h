@@ -22,6 +22,7 @@ namespace orderpilot::rules {
 
 // Facts about an order that live beside the canonical Order (the store's projection).
 struct OrderFacts {
+  const Order* order = nullptr;  // set by OrderEnv::Bind
   int64_t id = 0;
   std::string_view state;  // "accepted", "held", …
   std::string_view trigger;
@@ -38,9 +39,9 @@ class OrderEnv {
   const expr::Env& env() const { return env_; }
   expr::Env& mutable_env() { return env_; }  // for limits
 
-  // Sets every variable for one evaluation. `order` and `facts` must outlive the evaluation;
-  // values built for the bindings (the event map) live in ctx's arena.
-  void Bind(const Order& order, const OrderFacts& facts, expr::Activation& act,
+  // Sets every variable for one evaluation, without allocating: the values point into `order`
+  // and `facts` (which records the order), so both must outlive the evaluation.
+  void Bind(const Order& order, OrderFacts& facts, expr::Activation& act,
             expr::EvalContext& ctx) const;
 
   // The object types, for docs and `orderpilot rules fields`.

@@ -395,14 +395,13 @@ Status TransitionWork(Connection& c, const OrderTransition& t, int64_t now) {
     s.Bind(4, m.idempotency_key).Bind(5, t.order_id.value()).Bind(6, now);
     OP_RETURN_IF_ERROR(s.Exec());
   }
-  if (t.priority || t.shipping_speed || t.route_location || t.carrier_service || t.rules_version) {
+  if (t.priority || t.shipping_speed || t.route_location || t.carrier_service) {
     // COALESCE keeps a column when its parameter is NULL (unset in the transition).
     OP_ASSIGN_OR_RETURN(Stmt s,
                         c.Prepare("UPDATE orders SET priority = COALESCE(?2, priority), "
                                   "shipping_speed = COALESCE(?3, shipping_speed), "
                                   "route_location = COALESCE(?4, route_location), "
-                                  "carrier_service = COALESCE(?5, carrier_service), "
-                                  "rules_version = COALESCE(?6, rules_version) WHERE id = ?1"));
+                                  "carrier_service = COALESCE(?5, carrier_service) WHERE id = ?1"));
     s.Bind(1, t.order_id.value());
     auto bind_text = [&](int i, const std::optional<std::string>& v) {
       if (v) {
@@ -415,17 +414,17 @@ Status TransitionWork(Connection& c, const OrderTransition& t, int64_t now) {
     bind_text(3, t.shipping_speed);
     bind_text(4, t.route_location);
     bind_text(5, t.carrier_service);
-    if (t.rules_version) {
-      s.Bind(6, *t.rules_version);
-    } else {
-      s.BindNull(6);
-    }
     OP_RETURN_IF_ERROR(s.Exec());
   }
-  OP_ASSIGN_OR_RETURN(
-      Stmt s,
-      c.Prepare("UPDATE orders SET state = ?2, version = ?3, updated_at = ?4 WHERE id = ?1"));
+  OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE orders SET state = ?2, version = ?3, "
+                                        "updated_at = ?4, rules_version = COALESCE(?5, "
+                                        "rules_version) WHERE id = ?1"));
   s.Bind(1, t.order_id.value()).Bind(2, OrderStateName(t.new_state)).Bind(3, version).Bind(4, now);
+  if (t.rules_version) {
+    s.Bind(5, *t.rules_version);
+  } else {
+    s.BindNull(5);
+  }
   return s.Exec();
 }
 

@@ -189,8 +189,8 @@ Value ConcatStrings(EvalContext& ctx, const Value& a, const Value& b) {
     return ctx.MakeError("cost limit exceeded");
   }
   char* p = static_cast<char*>(ctx.arena().Allocate(x.size() + y.size() + 1, 1));
-  std::memcpy(p, x.data(), x.size());
-  std::memcpy(p + x.size(), y.data(), y.size());
+  if (!x.empty()) std::memcpy(p, x.data(), x.size());
+  if (!y.empty()) std::memcpy(p + x.size(), y.data(), y.size());
   std::string_view s(p, x.size() + y.size());
   return a.kind() == Kind::kString ? Value::String(s) : Value::Bytes(s);
 }

@@ -205,11 +205,11 @@ Value Join(EvalContext& ctx, const Value* v, size_t n) {
   size_t at = 0;
   for (size_t i = 0; i < size; ++i) {
     if (i) {
-      std::memcpy(out + at, sep.data(), sep.size());
+      if (!sep.empty()) std::memcpy(out + at, sep.data(), sep.size());
       at += sep.size();
     }
     std::string_view e = v[0].list_get(i, ctx).string_value();
-    std::memcpy(out + at, e.data(), e.size());
+    if (!e.empty()) std::memcpy(out + at, e.data(), e.size());
     at += e.size();
   }
   return Value::String({out, bytes});
@@ -263,7 +263,7 @@ Value Replace(EvalContext& ctx, const Value* v, size_t n) {
   char* out = static_cast<char*>(ctx.arena().Allocate(bytes + 1, 1));
   size_t at = 0;
   ForEachReplaced(s, from, to, limit, [&](std::string_view piece) {
-    std::memcpy(out + at, piece.data(), piece.size());
+    if (!piece.empty()) std::memcpy(out + at, piece.data(), piece.size());
     at += piece.size();
   });
   return Value::String({out, bytes});

@@ -38,7 +38,7 @@ class Planner {
         const Type* t = check_.types[e.operand->id];
         if (t->kind == TypeKind::kObject) {
           if (const FieldDescriptor* f = t->object->FindField(e.string_value)) {
-            return MakeFieldStep(std::move(operand), t->object, f);
+            return ExtendFieldPath(std::move(operand), t->object, f);
           }
         }
         return MakeSelectStep(std::move(operand), e.string_value);
@@ -65,6 +65,7 @@ class Planner {
       case ExprKind::kStruct:
         return MakeErrorStep("message literals (" + e.string_value + "{...}) are not supported");
       case ExprKind::kComprehension: {
+        if (StepPtr contains = PlanContains(e)) return contains;
         StepPtr range = Plan(*e.operand);
         StepPtr pred, transform;
         switch (e.macro) {
@@ -126,14 +127,17 @@ class Planner {
   StepPtr PlanCall(const Expr& e) {
     const std::string& fn = e.string_value;
     if (fn == "_&&_" || fn == "_||_") {
-      StepPtr a = Plan(*e.args[0]);
-      StepPtr b = Plan(*e.args[1]);
-      return fn == "_&&_" ? MakeAndStep(std::move(a), std::move(b))
-                          : MakeOrStep(std::move(a), std::move(b));
+      // a && b && c parses as ((a && b) && c): one step over all terms, in source order.
+      std::vector<const Expr*> terms;
+      Flatten(e, fn, terms);
+      std::vector<StepPtr> steps;
+      for (const Expr* t : terms) steps.push_back(Plan(*t));
+      return fn == "_&&_" ? MakeAllOfStep(std::move(steps)) : MakeAnyOfStep(std::move(steps));
     }
     if (fn == "_?_:_") {
       return MakeTernaryStep(Plan(*e.args[0]), Plan(*e.args[1]), Plan(*e.args[2]));
     }
+    if (StepPtr money = PlanMoneyCompare(e)) return money;
     std::vector<StepPtr> args;
     if (e.operand) args.push_back(Plan(*e.operand));
     for (const auto& a : e.args) args.push_back(Plan(*a));
@@ -150,7 +154,46 @@ class Planner {
     // Specialisations that need constants in known places.
     if (fn == "@in" && args[1]->constant() && args[1]->constant()->kind() == Kind::kList) {
       Value list = *args[1]->constant();
+      std::vector<uint64_t> packed;
+      for (size_t i = 0; i < list.list_size(); ++i) {
+        Value v = list.list_get(i, const_ctx_);
+        if (v.kind() != Kind::kString || v.string_value().size() > 8) {
+          packed.clear();
+          break;
+        }
+        packed.push_back(Pack(v.string_value()));
+      }
+      if (!packed.empty()) {
+        StepPtr fallback = MakeInConstantListStep(Plan(*e.args[0]), list, const_ctx_);
+        return MakeInShortStringsStep(std::move(args[0]), std::move(packed), std::move(fallback));
+      }
       return MakeInConstantListStep(std::move(args[0]), list, const_ctx_);
+    }
+    if (fn == "_<_" || fn == "_<=_" || fn == "_>_" || fn == "_>=_") {
+      const Type* a = check_.types[e.args[0]->id];
+      const Type* b = check_.types[e.args[1]->id];
+      if (a->kind == b->kind) {
+        Kind k = Kind::kNull;
+        switch (a->kind) {
+          case TypeKind::kInt:
+            k = Kind::kInt;
+            break;
+          case TypeKind::kUint:
+            k = Kind::kUint;
+            break;
+          case TypeKind::kMoney:
+            k = Kind::kMoney;
+            break;
+          case TypeKind::kString:
+            k = Kind::kString;
+            break;
+          default:
+            break;
+        }
+        if (k != Kind::kNull) {
+          return MakeTypedCompareStep(fn, k, std::move(args[0]), std::move(args[1]), f);
+        }
+      }
     }
     if ((fn == "_==_" || fn == "_!=_") && args[1]->constant()) {
       Value c = *args[1]->constant();
@@ -175,7 +218,69 @@ class Planner {
       // args[1] was moved from only on success; re-plan for the plain call.
       args[1] = Plan(*e.args[1]);
     }
-    return MakeCallStep(f, std::move(args));
+    return MakeFixedCallStep(f, std::move(args));
+  }
+
+  // m <op> money("<amount>", c) or money("<amount>", c) <op> m, with m statically money.
+  StepPtr PlanMoneyCompare(const Expr& e) {
+    static const std::pair<std::string_view, std::string_view> kFlip[] = {
+        {"_<_", "_>_"}, {"_<=_", "_>=_"}, {"_>_", "_<_"}, {"_>=_", "_<=_"}};
+    std::string_view flipped;
+    for (const auto& [op, flip] : kFlip) {
+      if (e.string_value == op) flipped = flip;
+    }
+    if (flipped.empty() || e.operand || e.args.size() != 2) return nullptr;
+    auto is_literal_money = [](const Expr& x) {
+      return x.kind == ExprKind::kCall && x.string_value == "money" && !x.operand &&
+             x.args.size() == 2 && x.args[0]->kind == ExprKind::kConst &&
+             x.args[0]->const_kind == ConstKind::kString;
+    };
+    int side = -1;
+    if (check_.types[e.args[0]->id]->kind == TypeKind::kMoney && is_literal_money(*e.args[1])) {
+      side = 0;
+    } else if (check_.types[e.args[1]->id]->kind == TypeKind::kMoney &&
+               is_literal_money(*e.args[0])) {
+      side = 1;
+    }
+    if (side < 0) return nullptr;
+    const Expr& money = *e.args[side];
+    const Expr& literal = *e.args[1 - side];
+    // The plain plan of the same comparison, for every case the shortcut does not cover.
+    const Function* cmp = FindFunction(e.string_value, false, 2);
+    std::vector<StepPtr> plain;
+    plain.push_back(Plan(*e.args[0]));
+    plain.push_back(Plan(*e.args[1]));
+    StepPtr generic = MakeTypedCompareStep(e.string_value, Kind::kMoney, std::move(plain[0]),
+                                           std::move(plain[1]), cmp);
+    return MakeMoneyCompareConstantStep(side == 0 ? std::string_view(e.string_value) : flipped,
+                                        Plan(money), literal.args[0]->string_value,
+                                        Plan(*literal.args[1]), std::move(generic));
+  }
+
+  static void Flatten(const Expr& e, const std::string& fn, std::vector<const Expr*>& out) {
+    if (e.kind == ExprKind::kCall && e.string_value == fn && !e.operand && e.args.size() == 2) {
+      Flatten(*e.args[0], fn, out);
+      Flatten(*e.args[1], fn, out);
+    } else {
+      out.push_back(&e);
+    }
+  }
+
+  // list.exists(x, x == <constant>) (either operand order) as one "contains" step.
+  StepPtr PlanContains(const Expr& e) {
+    if (e.macro != MacroKind::kExists || !e.iter_var2.empty()) return nullptr;
+    const Expr& p = *e.args[0];
+    if (p.kind != ExprKind::kCall || p.string_value != "_==_" || p.operand) return nullptr;
+    int local = check_.comprehension_local[e.id];
+    auto is_var = [&](const Expr& x) {
+      const Reference& r = check_.refs[x.id];
+      return x.kind == ExprKind::kIdent && r.kind == Reference::Kind::kLocal && r.slot == local;
+    };
+    const Expr* constant = nullptr;
+    if (is_var(*p.args[0]) && p.args[1]->kind == ExprKind::kConst) constant = p.args[1].get();
+    if (is_var(*p.args[1]) && p.args[0]->kind == ExprKind::kConst) constant = p.args[0].get();
+    if (!constant) return nullptr;
+    return MakeContainsConstantStep(Plan(*e.operand), ConstValue(*constant));
   }
 
   const CheckResult& check_;

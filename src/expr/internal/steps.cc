@@ -24,6 +24,7 @@ class VariableStep final : public Step {
  public:
   explicit VariableStep(int slot) : slot_(slot) {}
   Value Eval(const Activation& act, EvalContext&) const override { return act.Get(slot_); }
+  int variable_slot() const override { return slot_; }
 
  private:
   int slot_;
@@ -48,7 +49,9 @@ class ErrorStep final : public Step {
   ErrorInfo info_;
 };
 
-Value SelectField(const Value& v, std::string_view field, EvalContext& ctx) {
+}  // namespace
+
+Value SelectFieldOf(const Value& v, std::string_view field, EvalContext& ctx) {
   switch (v.kind()) {
     case Kind::kError:
       return v;
@@ -69,6 +72,12 @@ Value SelectField(const Value& v, std::string_view field, EvalContext& ctx) {
       return ctx.MakeError("cannot select field '" + std::string(field) + "' of a " +
                            std::string(KindTypeName(v)) + " value");
   }
+}
+
+namespace {
+
+Value SelectField(const Value& v, std::string_view field, EvalContext& ctx) {
+  return SelectFieldOf(v, field, ctx);
 }
 
 class FieldStep final : public Step {
@@ -176,49 +185,15 @@ class CallStep final : public Step {
   std::vector<StepPtr> args_;
 };
 
+}  // namespace
+
 Value LogicOperandError(const Value& v, std::string_view op, EvalContext& ctx) {
   if (v.is_error()) return v;
   return ctx.MakeError("no matching overload for '" + std::string(op) + "' applied to a " +
                        std::string(KindTypeName(v)));
 }
 
-class AndStep final : public Step {
- public:
-  AndStep(StepPtr a, StepPtr b) : a_(std::move(a)), b_(std::move(b)) {}
-  Value Eval(const Activation& act, EvalContext& ctx) const override {
-    Value l = a_->Eval(act, ctx);
-    if (l.kind() == Kind::kBool && !l.bool_value()) return l;
-    Value r = b_->Eval(act, ctx);
-    if (r.kind() == Kind::kBool) {
-      if (!r.bool_value()) return r;
-      if (l.kind() == Kind::kBool) return r;
-    }
-    if (l.kind() != Kind::kBool) return LogicOperandError(l, "&&", ctx);
-    return LogicOperandError(r, "&&", ctx);
-  }
-
- private:
-  StepPtr a_, b_;
-};
-
-class OrStep final : public Step {
- public:
-  OrStep(StepPtr a, StepPtr b) : a_(std::move(a)), b_(std::move(b)) {}
-  Value Eval(const Activation& act, EvalContext& ctx) const override {
-    Value l = a_->Eval(act, ctx);
-    if (l.kind() == Kind::kBool && l.bool_value()) return l;
-    Value r = b_->Eval(act, ctx);
-    if (r.kind() == Kind::kBool) {
-      if (r.bool_value()) return r;
-      if (l.kind() == Kind::kBool) return r;
-    }
-    if (l.kind() != Kind::kBool) return LogicOperandError(l, "||", ctx);
-    return LogicOperandError(r, "||", ctx);
-  }
-
- private:
-  StepPtr a_, b_;
-};
+namespace {
 
 class TernaryStep final : public Step {
  public:
@@ -545,12 +520,6 @@ StepPtr MakeHasStep(StepPtr operand, std::string field) {
 }
 StepPtr MakeCallStep(const Function* fn, std::vector<StepPtr> args) {
   return std::make_unique<CallStep>(fn, std::move(args));
-}
-StepPtr MakeAndStep(StepPtr a, StepPtr b) {
-  return std::make_unique<AndStep>(std::move(a), std::move(b));
-}
-StepPtr MakeOrStep(StepPtr a, StepPtr b) {
-  return std::make_unique<OrStep>(std::move(a), std::move(b));
 }
 StepPtr MakeTernaryStep(StepPtr c, StepPtr a, StepPtr b) {
   return std::make_unique<TernaryStep>(std::move(c), std::move(a), std::move(b));

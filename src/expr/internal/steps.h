@@ -27,6 +27,8 @@ class Step {
   virtual Value Eval(const Activation& act, EvalContext& ctx) const = 0;
   // The value of a constant step (for folding), else null.
   virtual const Value* constant() const { return nullptr; }
+  // The slot of a variable step, else -1 (so a parent can read the variable without a call).
+  virtual int variable_slot() const { return -1; }
 };
 
 namespace internal {
@@ -41,8 +43,6 @@ StepPtr MakeFieldStep(StepPtr operand, const ObjectType* type, const FieldDescri
 StepPtr MakeSelectStep(StepPtr operand, std::string field);
 StepPtr MakeHasStep(StepPtr operand, std::string field);
 StepPtr MakeCallStep(const Function* fn, std::vector<StepPtr> args);
-StepPtr MakeAndStep(StepPtr a, StepPtr b);
-StepPtr MakeOrStep(StepPtr a, StepPtr b);
 StepPtr MakeTernaryStep(StepPtr c, StepPtr a, StepPtr b);
 StepPtr MakeListStep(std::vector<StepPtr> items);
 StepPtr MakeMapStep(std::vector<StepPtr> keys, std::vector<StepPtr> values);
@@ -57,6 +57,31 @@ StepPtr MakeMatchesStep(StepPtr operand, std::unique_ptr<re2::RE2> re);
 // money(<constant amount>, currency): the amount parsed once. Null when `amount` is malformed
 // (the caller then plans a plain call, which reports the error at evaluation).
 StepPtr MakeMoneyConstantAmountStep(std::string_view amount, StepPtr currency);
+
+// --- shortcuts (fast_steps.cc) ---
+StepPtr MakeAllOfStep(std::vector<StepPtr> terms);  // n-ary &&
+StepPtr MakeAnyOfStep(std::vector<StepPtr> terms);  // n-ary ||
+// a <op> b with both operands statically of `kind` (int, uint, money or string).
+StepPtr MakeTypedCompareStep(std::string_view op, Kind kind, StepPtr a, StepPtr b,
+                             const Function* generic);
+StepPtr MakeFixedCallStep(const Function* fn, std::vector<StepPtr> args);
+// Appends a field access to `path` (fusing it into one step when `path` already is one).
+StepPtr ExtendFieldPath(StepPtr path, const ObjectType* type, const FieldDescriptor* field);
+StepPtr MakeContainsConstantStep(StepPtr list, Value constant);
+// x in [constant strings of ≤ 8 bytes]; `fallback` handles a non-string x.
+StepPtr MakeInShortStringsStep(StepPtr operand, std::vector<uint64_t> packed, StepPtr fallback);
+uint64_t Pack(std::string_view s);  // REQUIRES: s.size() <= 8
+// money <op> money("<amount>", currency), with `generic` the same comparison planned plainly
+// (returned as is when the amount is not a plain decimal).
+StepPtr MakeMoneyCompareConstantStep(std::string_view op, StepPtr money, std::string_view amount,
+                                     StepPtr currency, StepPtr generic);
+inline int VariableSlot(const Step& s) { return s.variable_slot(); }
+
+// The error for a logic operator's operand that is not a bool (or the operand's own error).
+Value LogicOperandError(const Value& v, std::string_view op, EvalContext& ctx);
+
+// Field selection on any value (objects by name, maps by string key), with CEL's errors.
+Value SelectFieldOf(const Value& v, std::string_view field, EvalContext& ctx);
 
 }  // namespace internal
 }  // namespace orderpilot::expr
