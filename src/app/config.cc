@@ -182,7 +182,20 @@ class ConfigReader {
     }
     if (YAML::Node n = root["automation"]; n && !n.IsNull()) {
       OP_RETURN_IF_ERROR(Mapping(n, "automation"));
-      OP_RETURN_IF_ERROR(CheckKeys(n, "automation", {"auto_cancel"}));
+      OP_RETURN_IF_ERROR(CheckKeys(
+          n, "automation", {"auto_cancel", "max_condition_bytes", "max_nesting", "max_cost"}));
+      if (YAML::Node v = n["max_condition_bytes"]) {
+        OP_ASSIGN_OR_RETURN(c.automation.max_condition_bytes,
+                            Integer(v, "automation.max_condition_bytes", 64, 1 << 20));
+      }
+      if (YAML::Node v = n["max_nesting"]) {
+        OP_ASSIGN_OR_RETURN(c.automation.max_nesting,
+                            Integer(v, "automation.max_nesting", 8, 1000));
+      }
+      if (YAML::Node v = n["max_cost"]) {
+        OP_ASSIGN_OR_RETURN(c.automation.max_cost,
+                            Integer(v, "automation.max_cost", 100, 1'000'000'000));
+      }
       if (YAML::Node a = n["auto_cancel"]) {
         if (!a.IsScalar() || (a.Scalar() != "true" && a.Scalar() != "false")) {
           return Error(a, "automation.auto_cancel", "'auto_cancel' must be true or false");

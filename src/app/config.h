@@ -75,6 +75,11 @@ struct AutomationConfig {
   // of the configuration file.
   std::vector<std::string> rule_files;
   bool auto_cancel = false;  // Default: false — a rule's cancel opens a review item instead.
+  // Limits on rule conditions (expr::ExprLimits): source size, nesting, and the cost budget of
+  // one evaluation (comprehension steps + 1 per 64 bytes built).
+  int64_t max_condition_bytes = 16 * 1024;  // 64 .. 1 MiB
+  int64_t max_nesting = 100;                // 8 .. 1000
+  int64_t max_cost = 100'000;               // 100 .. 1e9
 };
 
 struct Config {

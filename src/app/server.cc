@@ -46,6 +46,10 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
   // Rules first: a bad rule file refuses the start with every error, before anything listens.
   parts->rule_files = config.automation.rule_files;
   parts->rule_env = std::make_unique<rules::OrderEnv>();
+  expr::ExprLimits& limits = parts->rule_env->mutable_env().limits();
+  limits.max_source_bytes = static_cast<size_t>(config.automation.max_condition_bytes);
+  limits.max_depth = static_cast<int>(config.automation.max_nesting);
+  limits.max_cost = config.automation.max_cost;
   parts->rules = std::make_unique<rules::RuleEngine>(*parts->rule_env);
   if (!parts->rule_files.empty()) {
     OP_RETURN_IF_ERROR(parts->rules->Reload(parts->rule_files));

@@ -33,6 +33,7 @@ Evaluation RuleEngine::Evaluate(std::string_view trigger, const Order& order, Or
   std::vector<const Rule*> rules = out.rules->ForTrigger(trigger);
   out.results.reserve(rules.size());
   expr::Activation act(env_.env());
+  ctx.set_max_cost(env_.env().limits().max_cost);  // the configured budget, per evaluation
   for (const Rule* rule : rules) {
     RuleResult& r = out.results.emplace_back();
     r.rule = rule;

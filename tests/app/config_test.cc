@@ -376,3 +376,37 @@ TEST(FakeEnvironmentTest, SetVariableIsVisible) {
 
 }  // namespace
 }  // namespace orderpilot::app
+
+namespace orderpilot::app {
+namespace {
+
+TEST(ParseConfigTest, RuleFilesResolveAgainstTheConfigDirectory) {
+  auto c = ParseConfig("rules:\n  - rules/shop.yaml\n  - /etc/orderpilot/extra.yaml\n",
+                       "/srv/shop/orderpilot.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->automation.rule_files,
+            (std::vector<std::string>{"/srv/shop/rules/shop.yaml", "/etc/orderpilot/extra.yaml"}));
+}
+
+TEST(ParseConfigTest, AutomationLimitsAndPolicyAreRead) {
+  auto c = ParseConfig(
+      "automation:\n  auto_cancel: true\n  max_condition_bytes: 4096\n  max_nesting: 40\n"
+      "  max_cost: 5000\n",
+      "cfg.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->automation.auto_cancel);
+  EXPECT_EQ(c->automation.max_condition_bytes, 4096);
+  EXPECT_EQ(c->automation.max_nesting, 40);
+  EXPECT_EQ(c->automation.max_cost, 5000);
+}
+
+TEST(ParseConfigTest, BadAutomationValuesAreRefusedWithTheirPlace) {
+  EXPECT_NE(ErrorOf("automation:\n  max_cost: 5\n").find("cfg.yaml:2:13"), std::string::npos)
+      << ErrorOf("automation:\n  max_cost: 5\n");
+  EXPECT_NE(ErrorOf("automation:\n  auto_cancel: maybe\n").find("true or false"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("rules: shop.yaml\n").find("list of rule files"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace orderpilot::app

@@ -251,3 +251,30 @@ TEST_F(RuleEngineTest, EvaluateRunsWhileReloadSwaps) {
 
 }  // namespace
 }  // namespace orderpilot::rules
+
+namespace orderpilot::rules {
+namespace {
+
+TEST(RuleEngineLimitsTest, TheEnvironmentsCostLimitStopsAnExpensiveCondition) {
+  OrderEnv env;
+  env.mutable_env().limits().max_cost = 50;
+  auto set = ParseRuleSet(R"(
+- name: expensive
+  on: order.accepted
+  when: '[1,2,3,4,5,6,7,8,9,10].map(x, [1,2,3,4,5,6,7,8,9,10].map(y, x * y)).size() > 0'
+  do: [{add_tag: never}]
+)",
+                          "limits.yaml", env);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  RuleEngine engine(env);
+  engine.Swap(*set);
+  Order order;
+  expr::EvalContext ctx;  // default budget: the engine applies the environment's
+  Evaluation ev = engine.Evaluate("order.accepted", order, OrderFacts{}, ctx);
+  ASSERT_EQ(ev.results.size(), 1u);
+  EXPECT_FALSE(ev.results[0].fired);
+  EXPECT_NE(ev.results[0].error.find("cost limit"), std::string::npos) << ev.results[0].error;
+}
+
+}  // namespace
+}  // namespace orderpilot::rules
