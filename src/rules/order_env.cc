@@ -429,10 +429,25 @@ OrderEnv::OrderEnv() {
   now_slot_ = env_.Declare("now", ts.Basic(TypeKind::kTimestamp));
 }
 
+namespace {
+
+// Starts loading the fields conditions read most: they sit on different cache lines of a large
+// Order, so their misses overlap instead of arriving one condition at a time.
+void Prefetch(const Order& order) {
+  __builtin_prefetch(&order.totals.total);
+  __builtin_prefetch(&order.currency);
+  __builtin_prefetch(&order.customer.tags);
+  __builtin_prefetch(&order.shipping_address);
+  __builtin_prefetch(&order.line_items);
+}
+
+}  // namespace
+
 void OrderEnv::Bind(const Order& order, OrderFacts& facts, expr::Activation& act,
                     EvalContext&) const {
   const RuleTypes& t = Types();
   facts.order = &order;
+  Prefetch(order);
   act.Set(order_slot_, Value::Object(&facts, &t.order));
   act.Set(customer_slot_, Value::Object(&order.customer, &t.customer));
   act.Set(event_slot_, Value::Map(&facts, &kEventOps));

@@ -58,9 +58,13 @@ template <int kOp>
 class TypedCompareStep final : public Step {
  public:
   TypedCompareStep(Kind kind, StepPtr a, StepPtr b, const Function* generic)
-      : kind_(kind), a_(std::move(a)), b_(std::move(b)), generic_(generic) {}
+      : kind_(kind),
+        a_(std::move(a)),
+        b_(std::move(b)),
+        b_constant_(b_->constant()),
+        generic_(generic) {}
   Value Eval(const Activation& act, EvalContext& ctx) const override {
-    Value v[2] = {a_->Eval(act, ctx), b_->Eval(act, ctx)};
+    Value v[2] = {a_->Eval(act, ctx), b_constant_ ? *b_constant_ : b_->Eval(act, ctx)};
     if (v[0].kind() == kind_ && v[1].kind() == kind_) {
       switch (kind_) {
         case Kind::kInt:
@@ -90,6 +94,7 @@ class TypedCompareStep final : public Step {
   }
   Kind kind_;
   StepPtr a_, b_;
+  const Value* b_constant_;  // b_'s value when it is a constant (read without a call)
   const Function* generic_;
 };
 
@@ -159,6 +164,12 @@ class ContainsConstantStep final : public Step {
     const ListOps* ops = l.list_ops();
     if (constant_.kind() == Kind::kString) {
       std::string_view c = constant_.string_value();
+      if (ops == &kStringVectorListOps) {  // tags and the like: read the vector directly
+        for (const std::string& e : *static_cast<const std::vector<std::string>*>(l.data())) {
+          if (e == c) return Value::Bool(true);
+        }
+        return Value::Bool(false);
+      }
       for (size_t i = 0; i < n; ++i) {
         Value e = ops->get(l.data(), i, ctx);
         if (e.kind() == Kind::kString) {
