@@ -109,3 +109,29 @@ TEST_F(MigrationsTest, FailedMigrationLeavesNothingBehind) {
 
 }  // namespace
 }  // namespace orderpilot::store::internal
+
+namespace orderpilot::store::internal {
+namespace {
+
+// Upgrading a database of schema 1: rules meet the events after the upgrade only, so existing
+// orders start with rules_version = version (no retroactive firing on their next change).
+TEST(RulesMigrationTest, ExistingOrdersStartWithTheirRulesCursorAtTheirVersion) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/m.db";
+  ManualClock clock{Timestamp{1750000000000000}};
+  {
+    auto conn = Connection::Open(path, true, 1000);
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    ASSERT_TRUE(Migrate(**conn, clock, KnownMigrations().subspan(0, 1)).ok());
+    ASSERT_TRUE((*conn)
+                    ->ExecScript("INSERT INTO orders (channel, shop, channel_order_id, state, "
+                                 "version, created_at, updated_at) VALUES "
+                                 "('api', 'default', '1', 'accepted', 3, 0, 0)")
+                    .ok());
+    ASSERT_TRUE(Migrate(**conn, clock, KnownMigrations()).ok());
+  }
+  EXPECT_EQ(testing::QueryInt(path, "SELECT rules_version FROM orders"), 3);
+}
+
+}  // namespace
+}  // namespace orderpilot::store::internal

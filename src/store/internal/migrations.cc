@@ -105,6 +105,8 @@ ALTER TABLE orders ADD COLUMN shipping_speed TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN route_location TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN carrier_service TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN rules_version INTEGER NOT NULL DEFAULT 0;
+-- Rules meet the events that come after the upgrade, not an order's whole past.
+UPDATE orders SET rules_version = version;
 CREATE TABLE outbox (
   id INTEGER PRIMARY KEY,
   kind TEXT NOT NULL,
