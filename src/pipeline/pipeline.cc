@@ -53,6 +53,19 @@ Status Pipeline::Start() {
     resumed += static_cast<int64_t>(page->size());
     after = page->back().id;
   }
+  // With rules: also orders (in any state) whose newest events had not met the rules when the
+  // process stopped, e.g. a cancellation acknowledged just before a crash.
+  if (options_.rules) {
+    OrderId behind_after;
+    for (;;) {
+      auto page = store_.OrdersBehindRules(behind_after, 1000);
+      if (!page.ok()) return page.status();
+      if (page->empty()) break;
+      for (const store::OrderRecord& r : *page) Enqueue(r.id);
+      resumed += static_cast<int64_t>(page->size());
+      behind_after = page->back().id;
+    }
+  }
   if (resumed > 0) spdlog::info("pipeline resumed {} unfinished orders", resumed);
   return Status::Ok();
 }

@@ -802,6 +802,23 @@ Result<std::vector<OrderRecord>> SqliteStore::OrdersInStates(const std::vector<O
   return orders;
 }
 
+Result<std::vector<OrderRecord>> SqliteStore::OrdersBehindRules(OrderId after, int limit) {
+  std::vector<OrderRecord> orders;
+  limit = std::clamp(limit, 1, kMaxWorkListSize);
+  ReadLease conn = AcquireReader();
+  OP_ASSIGN_OR_RETURN(Stmt s, conn->Prepare("SELECT " OP_ORDER_SUMMARY_COLUMNS
+                                            " FROM orders WHERE rules_version < version AND "
+                                            "id > ?1 ORDER BY id LIMIT ?2"));
+  s.Bind(1, after.value()).Bind(2, int64_t{limit});
+  while (true) {
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    OP_ASSIGN_OR_RETURN(OrderRecord r, RowToOrder(s));
+    orders.push_back(std::move(r));
+  }
+  return orders;
+}
+
 Result<ReviewRecord> SqliteStore::GetReview(ReviewId id) {
   ReadLease conn = AcquireReader();
   return ReadReview(*conn, id);

@@ -72,6 +72,7 @@ class SqliteStore final : public Store {
   // `limit` is clamped to 1..10000.
   Result<std::vector<OrderRecord>> OrdersInStates(const std::vector<OrderState>& states,
                                                   OrderId after, int limit) override;
+  Result<std::vector<OrderRecord>> OrdersBehindRules(OrderId after, int limit) override;
   Result<ReviewRecord> GetReview(ReviewId id) override;
   // `limit` is clamped to 1..500.
   Result<Page<ReviewRecord>> ListReviews(std::optional<ReviewStatus> status, int limit,

@@ -241,6 +241,9 @@ class Store {
   // Records come without order_json (empty), as in ListOrders.
   virtual Result<std::vector<OrderRecord>> OrdersInStates(const std::vector<OrderState>& states,
                                                           OrderId after, int limit) = 0;
+  // Orders with events the rules have not met (rules_version < version), id > after, oldest
+  // first, without order_json: the pipeline's restart scan when rules are configured.
+  virtual Result<std::vector<OrderRecord>> OrdersBehindRules(OrderId after, int limit) = 0;
   virtual Result<ReviewRecord> GetReview(ReviewId id) = 0;
   virtual Result<Page<ReviewRecord>> ListReviews(std::optional<ReviewStatus> status, int limit,
                                                  std::optional<int64_t> cursor) = 0;

@@ -272,5 +272,35 @@ TEST_F(RulesPipelineTest, ChannelCancellationMeetsTheCancelledRules) {
   EXPECT_EQ(store_->ListOutbox(10)->size(), 1u);
 }
 
+TEST_F(RulesPipelineTest, RestartCatchesUpEventsTheRulesHaveNotMet) {
+  UseRules(R"(
+- name: tell-the-warehouse
+  on: order.cancelled
+  do: [{call_webhook: {url: "http://127.0.0.1:9/stop"}}]
+)");
+  Order o = MakeOrder("1", true);
+  OrderId id = Ingest(o);
+  Process(id);
+  // The channel cancels; the process dies before the pipeline hears of it.
+  store::Delivery d;
+  d.channel = o.channel;
+  d.shop = o.shop;
+  d.received_at = clock_.Now();
+  d.kind = store::DeliveryKind::kOrderCancel;
+  d.event_type = "order.cancelled";
+  d.channel_order_id = o.channel_order_id;
+  d.payload_json = EncodeOrder(o);
+  d.order = o;
+  ASSERT_TRUE(store_->Ingest(d).ok());
+  // A new process: nobody enqueues the order; Start's scan finds it behind the rules.
+  PipelineOptions options;
+  options.rules = &engine_;
+  Pipeline restarted(*store_, clock_, options);
+  ASSERT_TRUE(restarted.Start().ok());
+  ASSERT_TRUE(restarted.WaitIdle(std::chrono::seconds(10)));
+  EXPECT_EQ(Count(id, "webhook.requested"), 1);
+  EXPECT_TRUE(store_->OrdersBehindRules(OrderId(), 10)->empty());
+}
+
 }  // namespace
 }  // namespace orderpilot::pipeline

@@ -107,6 +107,8 @@ ALTER TABLE orders ADD COLUMN carrier_service TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN rules_version INTEGER NOT NULL DEFAULT 0;
 -- Rules meet the events that come after the upgrade, not an order's whole past.
 UPDATE orders SET rules_version = version;
+-- Orders whose newest events have not met the rules yet (the pipeline's restart scan).
+CREATE INDEX orders_behind_rules ON orders (id) WHERE rules_version < version;
 CREATE TABLE outbox (
   id INTEGER PRIMARY KEY,
   kind TEXT NOT NULL,
