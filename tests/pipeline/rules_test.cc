@@ -40,6 +40,20 @@ class RulesPipelineTest : public PipelineTest {
     }
     return nullptr;
   }
+  // The channel cancels `o` (as an orders/cancelled webhook would).
+  void IngestCancel(const Order& o) {
+    store::Delivery d;
+    d.channel = o.channel;
+    d.shop = o.shop;
+    d.received_at = clock_.Now();
+    d.kind = store::DeliveryKind::kOrderCancel;
+    d.event_type = "order.cancelled";
+    d.channel_order_id = o.channel_order_id;
+    d.payload_json = EncodeOrder(o);
+    d.order = o;
+    d.actor = "shopify";
+    ASSERT_TRUE(store_->Ingest(d).ok());
+  }
   int Count(OrderId id, std::string_view type) {
     int n = 0;
     for (const auto& e : Events(id)) n += e.type == type;
@@ -256,17 +270,7 @@ TEST_F(RulesPipelineTest, ChannelCancellationMeetsTheCancelledRules) {
   Order o = MakeOrder("1", true);
   OrderId id = Ingest(o);
   Process(id);
-  store::Delivery d;
-  d.channel = o.channel;
-  d.shop = o.shop;
-  d.received_at = clock_.Now();
-  d.kind = store::DeliveryKind::kOrderCancel;
-  d.event_type = "order.cancelled";
-  d.channel_order_id = o.channel_order_id;
-  d.payload_json = EncodeOrder(o);
-  d.order = o;
-  d.actor = "shopify";
-  ASSERT_TRUE(store_->Ingest(d).ok());
+  IngestCancel(o);
   Process(id);
   EXPECT_EQ(Count(id, "webhook.requested"), 1);
   EXPECT_EQ(store_->ListOutbox(10)->size(), 1u);
@@ -282,16 +286,7 @@ TEST_F(RulesPipelineTest, RestartCatchesUpEventsTheRulesHaveNotMet) {
   OrderId id = Ingest(o);
   Process(id);
   // The channel cancels; the process dies before the pipeline hears of it.
-  store::Delivery d;
-  d.channel = o.channel;
-  d.shop = o.shop;
-  d.received_at = clock_.Now();
-  d.kind = store::DeliveryKind::kOrderCancel;
-  d.event_type = "order.cancelled";
-  d.channel_order_id = o.channel_order_id;
-  d.payload_json = EncodeOrder(o);
-  d.order = o;
-  ASSERT_TRUE(store_->Ingest(d).ok());
+  IngestCancel(o);
   // A new process: nobody enqueues the order; Start's scan finds it behind the rules.
   PipelineOptions options;
   options.rules = &engine_;
