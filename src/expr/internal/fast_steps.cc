@@ -234,21 +234,19 @@ class InShortStringsStep final : public Step {
 template <int kOp>
 class MoneyCompareConstantStep final : public Step {
  public:
-  MoneyCompareConstantStep(StepPtr money, StepPtr currency, std::array<int64_t, 5> minor,
-                           std::array<bool, 5> valid, StepPtr generic)
+  MoneyCompareConstantStep(StepPtr money, StepPtr currency, ConstantAmount amount, StepPtr generic)
       : money_(std::move(money)),
         currency_(std::move(currency)),
-        minor_(minor),
-        valid_(valid),
+        amount_(std::move(amount)),
         generic_(std::move(generic)) {}
   Value Eval(const Activation& act, EvalContext& ctx) const override {
     Value m = money_->Eval(act, ctx);
     if (m.kind() == Kind::kMoney) {
       Value c = currency_->Eval(act, ctx);
       int e = m.money_exponent();
-      if (c.kind() == Kind::kString && e >= 0 && e < 5 && valid_[e] &&
+      if (c.kind() == Kind::kString && e >= 0 && e < kMaxConstantExponent && amount_.valid[e] &&
           Value::PackCurrency(c.string_value()) == m.money_currency_key()) {
-        int64_t x = m.money_minor(), y = minor_[e];
+        int64_t x = m.money_minor(), y = amount_.minor[e];
         return Value::Bool(Holds<kOp>(x < y ? -1 : (y < x ? 1 : 0)));
       }
     }
@@ -257,8 +255,7 @@ class MoneyCompareConstantStep final : public Step {
 
  private:
   StepPtr money_, currency_;
-  std::array<int64_t, 5> minor_;
-  std::array<bool, 5> valid_;
+  ConstantAmount amount_;
   StepPtr generic_;
 };
 
@@ -266,47 +263,14 @@ class MoneyCompareConstantStep final : public Step {
 
 StepPtr MakeMoneyCompareConstantStep(std::string_view op, StepPtr money, std::string_view amount,
                                      StepPtr currency, StepPtr generic) {
-  // [+-]digits[.digits]
-  size_t i = 0;
-  bool negative = false;
-  if (!amount.empty() && (amount[0] == '-' || amount[0] == '+')) {
-    negative = amount[0] == '-';
-    i = 1;
-  }
-  __int128 mantissa = 0;
-  int scale = 0;
-  bool digits = false, dot = false;
-  for (; i < amount.size(); ++i) {
-    char c = amount[i];
-    if (c == '.' && !dot) {
-      dot = true;
-      continue;
-    }
-    if (c < '0' || c > '9' || mantissa > (__int128{1} << 100)) return generic;
-    digits = true;
-    mantissa = mantissa * 10 + (c - '0');
-    if (dot) ++scale;
-  }
-  if (!digits) return generic;
-  if (negative) mantissa = -mantissa;
-  std::array<int64_t, 5> minor{};
-  std::array<bool, 5> valid{};
-  for (int e = 0; e < 5; ++e) {
-    __int128 v = mantissa;
-    bool ok = true;
-    for (int k = scale; k > e; --k) {
-      if (v % 10 != 0) ok = false;
-      v /= 10;
-    }
-    for (int k = scale; k < e; ++k) v *= 10;
-    if (v > INT64_MAX || v < INT64_MIN) ok = false;
-    valid[e] = ok;
-    minor[e] = ok ? static_cast<int64_t>(v) : 0;
-  }
+  ConstantAmount parsed = ParseConstantAmount(amount);
+  bool any = false;
+  for (bool v : parsed.valid) any = any || v;
+  if (!any) return generic;  // not a decimal the shortcut can use: the plain comparison decides
   auto make = [&](auto tag) -> StepPtr {
     constexpr int kOp = decltype(tag)::value;
     return std::make_unique<MoneyCompareConstantStep<kOp>>(std::move(money), std::move(currency),
-                                                           minor, valid, std::move(generic));
+                                                           std::move(parsed), std::move(generic));
   };
   if (op == "_<_") return make(std::integral_constant<int, 0>());
   if (op == "_<=_") return make(std::integral_constant<int, 1>());

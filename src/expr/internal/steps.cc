@@ -76,32 +76,12 @@ Value SelectFieldOf(const Value& v, std::string_view field, EvalContext& ctx) {
 
 namespace {
 
-Value SelectField(const Value& v, std::string_view field, EvalContext& ctx) {
-  return SelectFieldOf(v, field, ctx);
-}
-
-class FieldStep final : public Step {
- public:
-  FieldStep(StepPtr operand, const ObjectType* type, const FieldDescriptor* field)
-      : operand_(std::move(operand)), type_(type), field_(field) {}
-  Value Eval(const Activation& act, EvalContext& ctx) const override {
-    Value v = operand_->Eval(act, ctx);
-    if (v.kind() == Kind::kObject && v.object_type() == type_) return field_->get(v.data(), ctx);
-    return SelectField(v, field_->name, ctx);
-  }
-
- private:
-  StepPtr operand_;
-  const ObjectType* type_;
-  const FieldDescriptor* field_;
-};
-
 class SelectStep final : public Step {
  public:
   SelectStep(StepPtr operand, std::string field)
       : operand_(std::move(operand)), field_(std::move(field)) {}
   Value Eval(const Activation& act, EvalContext& ctx) const override {
-    return SelectField(operand_->Eval(act, ctx), field_, ctx);
+    return SelectFieldOf(operand_->Eval(act, ctx), field_, ctx);
   }
 
  private:
@@ -467,8 +447,8 @@ class MatchesStep final : public Step {
 
 class MoneyConstantAmountStep final : public Step {
  public:
-  MoneyConstantAmountStep(int64_t mantissa, int scale, StepPtr currency)
-      : mantissa_(mantissa), scale_(scale), currency_(std::move(currency)) {}
+  MoneyConstantAmountStep(ConstantAmount amount, StepPtr currency)
+      : amount_(std::move(amount)), currency_(std::move(currency)) {}
   Value Eval(const Activation& act, EvalContext& ctx) const override {
     Value c = currency_->Eval(act, ctx);
     if (c.is_error()) return c;
@@ -478,26 +458,15 @@ class MoneyConstantAmountStep final : public Step {
       return ctx.MakeError("money(): unknown currency code '" + std::string(c.string_value()) +
                            "'");
     }
-    int64_t minor = mantissa_;
-    if (scale_ > exponent) {
-      int64_t div = 1;
-      for (int i = exponent; i < scale_; ++i) div *= 10;
-      if (minor % div != 0) {
-        return ctx.MakeError("money(): the amount has more decimals than " +
-                             std::string(c.string_value()) + " allows");
-      }
-      minor /= div;
-    } else {
-      for (int i = scale_; i < exponent; ++i) {
-        if (__builtin_mul_overflow(minor, 10, &minor)) return ctx.MakeError("integer overflow");
-      }
+    if (exponent >= kMaxConstantExponent || !amount_.valid[exponent]) {
+      // The same message as the plain money() call gives.
+      return ctx.MakeError(ParseMinorUnits(amount_.text, exponent).status().message());
     }
-    return Value::Money(minor, c.string_value(), exponent);
+    return Value::Money(amount_.minor[exponent], c.string_value(), exponent);
   }
 
  private:
-  int64_t mantissa_;
-  int scale_;
+  ConstantAmount amount_;
   StepPtr currency_;
 };
 
@@ -508,9 +477,6 @@ StepPtr MakeVariableStep(int slot) { return std::make_unique<VariableStep>(slot)
 StepPtr MakeLocalStep(int index) { return std::make_unique<LocalStep>(index); }
 StepPtr MakeErrorStep(std::string message) {
   return std::make_unique<ErrorStep>(std::move(message));
-}
-StepPtr MakeFieldStep(StepPtr operand, const ObjectType* type, const FieldDescriptor* field) {
-  return std::make_unique<FieldStep>(std::move(operand), type, field);
 }
 StepPtr MakeSelectStep(StepPtr operand, std::string field) {
   return std::make_unique<SelectStep>(std::move(operand), std::move(field));
@@ -545,33 +511,19 @@ StepPtr MakeMatchesStep(StepPtr operand, std::unique_ptr<re2::RE2> re) {
   return std::make_unique<MatchesStep>(std::move(operand), std::move(re));
 }
 
+ConstantAmount ParseConstantAmount(std::string_view amount) {
+  ConstantAmount out;
+  out.text = std::string(amount);
+  for (int e = 0; e < kMaxConstantExponent; ++e) {
+    Result<int64_t> minor = ParseMinorUnits(amount, e);
+    out.valid[e] = minor.ok();
+    out.minor[e] = minor.ok() ? *minor : 0;
+  }
+  return out;
+}
+
 StepPtr MakeMoneyConstantAmountStep(std::string_view amount, StepPtr currency) {
-  // [+-]digits[.digits], at most 18 significant digits.
-  size_t i = 0;
-  bool negative = false;
-  if (!amount.empty() && (amount[0] == '-' || amount[0] == '+')) {
-    negative = amount[0] == '-';
-    i = 1;
-  }
-  int64_t mantissa = 0;
-  int scale = 0;
-  bool digits = false, dot = false;
-  int significant = 0;
-  for (; i < amount.size(); ++i) {
-    char c = amount[i];
-    if (c == '.' && !dot) {
-      dot = true;
-      continue;
-    }
-    if (c < '0' || c > '9') return nullptr;
-    digits = true;
-    if (mantissa != 0 || c != '0') ++significant;
-    if (significant > 18) return nullptr;
-    mantissa = mantissa * 10 + (c - '0');
-    if (dot) ++scale;
-  }
-  if (!digits) return nullptr;
-  return std::make_unique<MoneyConstantAmountStep>(negative ? -mantissa : mantissa, scale,
+  return std::make_unique<MoneyConstantAmountStep>(ParseConstantAmount(amount),
                                                    std::move(currency));
 }
 

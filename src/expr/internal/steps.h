@@ -6,6 +6,7 @@
 // with a constant amount) exist because the planner knows types and constants at compile time.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,7 +40,6 @@ StepPtr MakeConstStep(Value v);
 StepPtr MakeVariableStep(int slot);
 StepPtr MakeLocalStep(int index);
 StepPtr MakeErrorStep(std::string message);
-StepPtr MakeFieldStep(StepPtr operand, const ObjectType* type, const FieldDescriptor* field);
 StepPtr MakeSelectStep(StepPtr operand, std::string field);
 StepPtr MakeHasStep(StepPtr operand, std::string field);
 StepPtr MakeCallStep(const Function* fn, std::vector<StepPtr> args);
@@ -54,8 +54,19 @@ StepPtr MakeInConstantListStep(StepPtr operand, Value list, EvalContext& const_c
 // x == "literal" / x != "literal".
 StepPtr MakeEqualsConstantStep(StepPtr operand, Value constant, bool negate);
 StepPtr MakeMatchesStep(StepPtr operand, std::unique_ptr<re2::RE2> re);
-// money(<constant amount>, currency): the amount parsed once. Null when `amount` is malformed
-// (the caller then plans a plain call, which reports the error at evaluation).
+// A constant decimal amount in minor units for every currency exponent ISO 4217 uses (0..4),
+// parsed once with core's ParseMinorUnits; valid[e] is false where it does not fit exponent e
+// (more decimals, too large, or not a decimal at all).
+constexpr int kMaxConstantExponent = 5;
+struct ConstantAmount {
+  std::string text;
+  std::array<int64_t, kMaxConstantExponent> minor{};
+  std::array<bool, kMaxConstantExponent> valid{};
+};
+ConstantAmount ParseConstantAmount(std::string_view amount);
+
+// money(<constant amount>, currency): the amount parsed once; at run time only the currency's
+// exponent is looked up. Errors are those of the plain money() call.
 StepPtr MakeMoneyConstantAmountStep(std::string_view amount, StepPtr currency);
 
 // --- shortcuts (fast_steps.cc) ---
