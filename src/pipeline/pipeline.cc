@@ -41,30 +41,28 @@ Status Pipeline::Start() {
     Worker* wp = w.get();
     w->thread = std::thread([this, wp] { Run(*wp); });
   }
-  // Resume: everything a step still has to handle. Enqueue collapses overlaps with new arrivals.
-  const std::vector<store::OrderState> states = RunnableStates();
-  OrderId after;
+  // Resume: everything a step still has to handle, page by page. Enqueue collapses overlaps
+  // with new arrivals and between the scans.
   int64_t resumed = 0;
-  for (;;) {
-    auto page = store_.OrdersInStates(states, after, 1000);
-    if (!page.ok()) return page.status();
-    if (page->empty()) break;
-    for (const store::OrderRecord& r : *page) Enqueue(r.id);
-    resumed += static_cast<int64_t>(page->size());
-    after = page->back().id;
-  }
+  auto resume = [&](auto next_page) -> Status {
+    OrderId after;
+    for (;;) {
+      Result<std::vector<store::OrderRecord>> page = next_page(after);
+      if (!page.ok()) return page.status();
+      if (page->empty()) return Status::Ok();
+      for (const store::OrderRecord& r : *page) Enqueue(r.id);
+      resumed += static_cast<int64_t>(page->size());
+      after = page->back().id;
+    }
+  };
+  const std::vector<store::OrderState> states = RunnableStates();
+  OP_RETURN_IF_ERROR(
+      resume([&](OrderId after) { return store_.OrdersInStates(states, after, 1000); }));
   // With rules: also orders (in any state) whose newest events had not met the rules when the
   // process stopped, e.g. a cancellation acknowledged just before a crash.
   if (options_.rules) {
-    OrderId behind_after;
-    for (;;) {
-      auto page = store_.OrdersBehindRules(behind_after, 1000);
-      if (!page.ok()) return page.status();
-      if (page->empty()) break;
-      for (const store::OrderRecord& r : *page) Enqueue(r.id);
-      resumed += static_cast<int64_t>(page->size());
-      behind_after = page->back().id;
-    }
+    OP_RETURN_IF_ERROR(
+        resume([&](OrderId after) { return store_.OrdersBehindRules(after, 1000); }));
   }
   if (resumed > 0) spdlog::info("pipeline resumed {} unfinished orders", resumed);
   return Status::Ok();

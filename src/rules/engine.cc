@@ -17,7 +17,6 @@ void RuleEngine::Swap(std::shared_ptr<const RuleSet> rules) {
   std::lock_guard<std::mutex> lock(mu_);
   old = std::move(rules_);  // destroyed after the lock is released (declared before it)
   rules_ = std::move(rules);
-  files_ = rules_->files();
 }
 
 std::shared_ptr<const RuleSet> RuleEngine::current() const {

@@ -47,11 +47,8 @@ class RuleEngine {
   Status Reload(const std::vector<std::string>& files);
   void Swap(std::shared_ptr<const RuleSet> rules);
   std::shared_ptr<const RuleSet> current() const;
-  // The files of the last successful Reload (a copy: Reload may run concurrently).
-  std::vector<std::string> files() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return files_;
-  }
+  // The files of the rules running now (a copy: Reload may run concurrently).
+  std::vector<std::string> files() const { return current()->files(); }
 
   // Runs the rules of `trigger`. `facts.trigger` is set from `trigger`. `ctx` is the calling
   // thread's scratch (reset here before each rule).
@@ -62,7 +59,6 @@ class RuleEngine {
   const OrderEnv& env_;
   mutable std::mutex mu_;
   std::shared_ptr<const RuleSet> rules_;  // GUARDED_BY(mu_)
-  std::vector<std::string> files_;        // GUARDED_BY(mu_)
 };
 
 }  // namespace orderpilot::rules
