@@ -524,43 +524,14 @@ class Parser {
   Ptr ParseExpr() {
     Depth d(*this);
     if (!d.ok || failed_) return New(ExprKind::kConst, tok_.offset);
-    Ptr cond = ParseOr();
+    Ptr cond = ParseBinary(0);
     if (tok_.kind != Tok::kQuestion) return cond;
     int32_t off = tok_.offset;
     Advance();
-    Ptr yes = ParseOr();
+    Ptr yes = ParseBinary(0);
     Expect(Tok::kColon, "':'");
     Ptr no = ParseExpr();
     return Call("_?_:_", off, std::move(cond), std::move(yes), std::move(no));
-  }
-
-  // Left-associative chains are built iteratively, but each operand is a deeper construct, so
-  // long chains (a || b || c ...) count as one level of depth each to bound the tree depth that
-  // the checker and planner walk recursively.
-  Ptr ParseOr() {
-    Ptr left = ParseAnd();
-    int levels = 0;
-    while (tok_.kind == Tok::kOr && !failed_) {
-      int32_t off = tok_.offset;
-      Advance();
-      if (!Level(levels)) break;
-      left = Call("_||_", off, std::move(left), ParseAnd());
-    }
-    depth_ -= levels;
-    return left;
-  }
-
-  Ptr ParseAnd() {
-    Ptr left = ParseRelation();
-    int levels = 0;
-    while (tok_.kind == Tok::kAnd && !failed_) {
-      int32_t off = tok_.offset;
-      Advance();
-      if (!Level(levels)) break;
-      left = Call("_&&_", off, std::move(left), ParseRelation());
-    }
-    depth_ -= levels;
-    return left;
   }
 
   bool Level(int& levels) {
@@ -575,70 +546,58 @@ class Parser {
     return true;
   }
 
-  Ptr ParseRelation() {
-    Ptr left = ParseAddition();
+  // The binary operators, by precedence level from loosest (||) to tightest (* / %); the
+  // function name of `t` at `level`, or null.
+  static constexpr int kBinaryLevels = 5;
+  static const char* BinaryOperator(int level, Tok t) {
+    switch (level) {
+      case 0:
+        return t == Tok::kOr ? "_||_" : nullptr;
+      case 1:
+        return t == Tok::kAnd ? "_&&_" : nullptr;
+      case 2:
+        switch (t) {
+          case Tok::kLess:
+            return "_<_";
+          case Tok::kLessEq:
+            return "_<=_";
+          case Tok::kGreater:
+            return "_>_";
+          case Tok::kGreaterEq:
+            return "_>=_";
+          case Tok::kEqEq:
+            return "_==_";
+          case Tok::kNotEq:
+            return "_!=_";
+          case Tok::kIn:
+            return "@in";
+          default:
+            return nullptr;
+        }
+      case 3:
+        return t == Tok::kPlus ? "_+_" : t == Tok::kMinus ? "_-_" : nullptr;
+      default:
+        return t == Tok::kStar      ? "_*_"
+               : t == Tok::kSlash   ? "_/_"
+               : t == Tok::kPercent ? "_%_"
+                                    : nullptr;
+    }
+  }
+
+  // One precedence level, left-associative. Chains are built iteratively, but each operand is a
+  // deeper construct, so long chains (a || b || c ...) count as one level of depth each to bound
+  // the tree depth that the checker and planner walk recursively.
+  Ptr ParseBinary(int level) {
+    if (level == kBinaryLevels) return ParseUnary();
+    Ptr left = ParseBinary(level + 1);
     int levels = 0;
     while (!failed_) {
-      const char* fn = nullptr;
-      switch (tok_.kind) {
-        case Tok::kLess:
-          fn = "_<_";
-          break;
-        case Tok::kLessEq:
-          fn = "_<=_";
-          break;
-        case Tok::kGreater:
-          fn = "_>_";
-          break;
-        case Tok::kGreaterEq:
-          fn = "_>=_";
-          break;
-        case Tok::kEqEq:
-          fn = "_==_";
-          break;
-        case Tok::kNotEq:
-          fn = "_!=_";
-          break;
-        case Tok::kIn:
-          fn = "@in";
-          break;
-        default:
-          break;
-      }
+      const char* fn = BinaryOperator(level, tok_.kind);
       if (!fn) break;
       int32_t off = tok_.offset;
       Advance();
       if (!Level(levels)) break;
-      left = Call(fn, off, std::move(left), ParseAddition());
-    }
-    depth_ -= levels;
-    return left;
-  }
-
-  Ptr ParseAddition() {
-    Ptr left = ParseMultiplication();
-    int levels = 0;
-    while (!failed_ && (tok_.kind == Tok::kPlus || tok_.kind == Tok::kMinus)) {
-      const char* fn = tok_.kind == Tok::kPlus ? "_+_" : "_-_";
-      int32_t off = tok_.offset;
-      Advance();
-      if (!Level(levels)) break;
-      left = Call(fn, off, std::move(left), ParseMultiplication());
-    }
-    depth_ -= levels;
-    return left;
-  }
-
-  Ptr ParseMultiplication() {
-    Ptr left = ParseUnary();
-    int levels = 0;
-    while (!failed_ &&
-           (tok_.kind == Tok::kStar || tok_.kind == Tok::kSlash || tok_.kind == Tok::kPercent)) {
-      const char* fn = tok_.kind == Tok::kStar ? "_*_" : tok_.kind == Tok::kSlash ? "_/_" : "_%_";
-      int32_t off = tok_.offset;
-      Advance();
-      if (!Level(levels)) break;
-      left = Call(fn, off, std::move(left), ParseUnary());
+      left = Call(fn, off, std::move(left), ParseBinary(level + 1));
     }
     depth_ -= levels;
     return left;
