@@ -10,6 +10,7 @@
 #include "core/json_writer.h"
 #include "core/order_json.h"
 #include "ingest/shopify_webhook.h"
+#include "pipeline/review_effects.h"
 
 namespace orderpilot::api {
 namespace {
@@ -116,8 +117,9 @@ void WriteNextCursor(JsonWriter& w, const std::optional<int64_t>& next) {
 // (even unauthenticated ones) cannot grow /metrics without bound.
 std::string_view TopicLabel(std::string_view topic) {
   static constexpr std::string_view kKnown[] = {
-      "orders/create",  "orders/updated",         "orders/paid",      "orders/cancelled",
-      "refunds/create", "customers/data_request", "customers/redact", "shop/redact"};
+      "orders/create",    "orders/updated", "orders/paid",
+      "orders/cancelled", "refunds/create", "customers/data_request",
+      "customers/redact", "shop/redact",    "inventory_levels/update"};
   for (std::string_view k : kKnown)
     if (k == topic) return k;
   return topic.empty() ? "none" : "other";
@@ -215,8 +217,20 @@ HttpResponse ApiService::Route(const HttpRequest& req, std::string& route) {
     if (m == "POST") return CreateOrder(req, *key);
     if (m == "GET") return ListOrders(req);
   } else if (path.rfind("/v1/orders/", 0) == 0) {
-    route = "/v1/orders/{id}";
-    if (m == "GET") return GetOrder(Strip(path, "/v1/orders/"));
+    std::string_view rest = Strip(path, "/v1/orders/");
+    size_t slash = rest.find('/');
+    if (slash != std::string_view::npos && rest.substr(slash) == "/shipments") {
+      route = "/v1/orders/{id}/shipments";
+      if (m == "POST") return ShipOrder(req, rest.substr(0, slash), *key);
+    } else {
+      route = "/v1/orders/{id}";
+      if (m == "GET") return GetOrder(rest);
+    }
+  } else if (path == "/v1/locations") {
+    route = "/v1/locations";
+    if (m == "GET") return ListLocations();
+  } else if (path == "/v1/inventory" || path.rfind("/v1/inventory/", 0) == 0) {
+    return InventoryRoute(req, route, *key);
   } else if (path == "/v1/reviews") {
     route = "/v1/reviews";
     if (m == "GET") return ListReviews(req);
@@ -295,6 +309,17 @@ HttpResponse ApiService::ShopifyWebhook(const HttpRequest& req) {
   }
   if (delivery->kind == store::DeliveryKind::kOther)
     spdlog::info("shopify webhook with unhandled topic '{}' stored", h.topic);
+  if (h.topic == "inventory_levels/update") {
+    // Applied before the delivery is stored: the adjustment is idempotent on the webhook id, so
+    // a crash in between is repaired by Shopify's retry.
+    Status applied = ApplyShopifyInventoryLevel(req.body, h.webhook_id);
+    if (!applied.ok()) {
+      count("rejected");
+      spdlog::warn("shopify inventory webhook {} not applied: {}", h.webhook_id,
+                   applied.ToString());
+      return ErrorResponse(applied);
+    }
+  }
   auto outcome = store_.Ingest(*delivery);
   if (!outcome.ok()) {
     count("error");
@@ -355,6 +380,18 @@ HttpResponse ApiService::GetOrder(std::string_view id_text) {
   w.BeginObject();
   WriteOrderSummary(w, *record);
   w.Key("order").Raw(record->order_json);
+  auto reservations = store_.GetReservations(record->id);
+  if (!reservations.ok()) return ErrorResponse(reservations.status());
+  w.Key("reservations").BeginArray();
+  for (const store::ReservationRecord& r : *reservations) {
+    w.BeginObject()
+        .Field("sku", r.reservation.sku)
+        .Field("location", r.reservation.location)
+        .Field("quantity", r.reservation.quantity)
+        .Field("state", store::ReservationStateName(r.state))
+        .EndObject();
+  }
+  w.EndArray();
   w.Key("events").BeginArray();
   for (const store::Event& e : *events) {
     w.BeginObject()
@@ -377,7 +414,9 @@ HttpResponse ApiService::ListOrders(const HttpRequest& req) {
     state = store::ParseOrderState(*s);
     if (!state)
       return ErrorResponse(InvalidArgumentError(
-          "unknown state '" + *s + "' (received, validated, accepted, held, rejected, cancelled)",
+          "unknown state '" + *s +
+              "' (received, validated, accepted, held, rejected, cancelled, allocated, "
+              "backordered, shipped)",
           "state"));
   }
   auto params = ParseListParams(req);
@@ -443,7 +482,9 @@ HttpResponse ApiService::DecideReview(const HttpRequest& req, std::string_view i
   d.approve = approve;
   d.who = key.name;
   d.comment = std::move(comment);
-  auto review = store_.Decide(d);
+  auto prepared = pipeline::PrepareReviewDecision(store_, std::move(d));
+  if (!prepared.ok()) return ErrorResponse(prepared.status());
+  auto review = store_.Decide(*prepared);
   if (!review.ok()) return ErrorResponse(review.status());
   pipeline_.Enqueue(review->order_id);  // the decision's events meet the rules
   JsonWriter w;

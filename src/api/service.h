@@ -14,6 +14,14 @@
 //   POST /v1/rules/reload                 re-reads the rule files; a bad file is refused whole
 //                                         (422 with every error) and the old rules keep running
 //   GET  /v1/outbox?limit=                side effects written by rules, newest first
+//   POST /v1/orders/{id}/shipments        {"carrier", "tracking_number", "location"?, "service"?}
+//   GET  /v1/locations                    the configured locations
+//   GET  /v1/inventory?sku=&location=&limit=&cursor=   stock levels and available-to-sell
+//   POST /v1/inventory/adjustments        set or delta, with a reason and an idempotency key
+//   GET  /v1/inventory/incoming?sku=      open purchase-order lines
+//   POST /v1/inventory/purchase_orders    {"purchase_order", "lines": [...]}
+//   POST /v1/inventory/purchase_orders/{po}/receive
+//   GET  /v1/inventory/reorder            forecasts and what to reorder, how much, by when
 //
 // Invariant: a 2xx to a write is sent only after the store reports it durable; a rejected
 // request writes nothing. Thread-safety: Handle may be called concurrently.
@@ -27,6 +35,7 @@
 #include "api/http_server.h"
 #include "api/metrics.h"
 #include "core/time.h"
+#include "pipeline/allocation.h"
 #include "pipeline/pipeline.h"
 #include "rules/engine.h"
 #include "store/store.h"
@@ -48,6 +57,11 @@ struct ServiceOptions {
   std::vector<ApiKey> api_keys;
   const rules::RuleEngine* rules = nullptr;  // for GET /v1/rules; not owned
   std::function<Status()> reload_rules;      // for POST /v1/rules/reload
+  // Locations, catalog and carriers, or null when fulfillment is not configured. Not owned.
+  const pipeline::FulfillmentSetup* fulfillment = nullptr;
+  int64_t shopify_buffer = 0;  // units held back from Shopify (inventory.shopify_buffer)
+  // Builds the reorder report (JSON) for GET /v1/inventory/reorder; unset = 409.
+  std::function<Result<std::string>()> reorder_report;
 };
 
 class ApiService {
@@ -75,6 +89,20 @@ class ApiService {
   HttpResponse ListRules();
   HttpResponse ReloadRules(const ApiKey& key);
   HttpResponse ListOutbox(const HttpRequest& req);
+  // Inventory and shipments (api/inventory_routes.cc).
+  HttpResponse InventoryRoute(const HttpRequest& req, std::string& route, const ApiKey& key);
+  HttpResponse ShipOrder(const HttpRequest& req, std::string_view id_text, const ApiKey& key);
+  HttpResponse ListLocations();
+  HttpResponse ListStock(const HttpRequest& req);
+  HttpResponse AdjustStock(const HttpRequest& req, const ApiKey& key);
+  HttpResponse ListIncoming(const HttpRequest& req);
+  HttpResponse AddPurchaseOrder(const HttpRequest& req);
+  HttpResponse ReceivePurchaseOrder(std::string_view po, const ApiKey& key);
+  // inventory_levels/update: the channel's available count becomes ours (see
+  // store::AdjustmentMode::kSetChannelAvailable). Called after the signature is verified.
+  Status ApplyShopifyInventoryLevel(std::string_view body, std::string_view webhook_id);
+  // After stock grew or orders lost their reservations: let waiting orders try again.
+  void AfterStockChange(const std::vector<store::AdjustmentOutcome>& outcomes);
   // The key presented as "Authorization: Bearer <key>", or nullptr.
   const ApiKey* Authenticate(const HttpRequest& req) const;
 

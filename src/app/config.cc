@@ -13,6 +13,8 @@
 #include <initializer_list>
 #include <map>
 
+#include "core/time_zone.h"
+
 namespace orderpilot::app {
 namespace {
 
@@ -132,9 +134,10 @@ class ConfigReader {
     if (!root.IsDefined() || root.IsNull()) return c;  // an empty file: all defaults
     if (!root.IsMap())
       return Error(root, "", "the configuration must be a mapping of keys (listen:, shops:, …)");
-    OP_RETURN_IF_ERROR(CheckKeys(root, "",
-                                 {"listen", "data_dir", "log_level", "shops", "api_keys", "limits",
-                                  "pipeline", "rules", "automation"}));
+    OP_RETURN_IF_ERROR(
+        CheckKeys(root, "",
+                  {"listen", "data_dir", "log_level", "shops", "api_keys", "limits", "pipeline",
+                   "rules", "automation", "locations", "carriers", "inventory"}));
 
     if (YAML::Node n = root["listen"]) {
       OP_ASSIGN_OR_RETURN(c.listen, String(n, "listen"));
@@ -168,17 +171,20 @@ class ConfigReader {
       }
     }
     if (YAML::Node n = root["rules"]; n && !n.IsNull()) {
-      if (!n.IsSequence()) return Error(n, "rules", "'rules' must be a list of rule files");
-      for (size_t i = 0; i < n.size(); ++i) {
-        std::string field = "rules[" + std::to_string(i) + "]";
-        OP_ASSIGN_OR_RETURN(std::string path, String(n[i], field));
-        if (Trim(path).empty()) return Error(n[i], field, "empty rule file name");
-        std::filesystem::path p(path);
-        if (p.is_relative() && !file_.empty()) {
-          p = std::filesystem::path(file_).parent_path() / p;
-        }
-        c.automation.rule_files.push_back(p.lexically_normal().string());
+      OP_RETURN_IF_ERROR(ReadFileList(n, "rules", "rule", c.automation.rule_files));
+    }
+    if (YAML::Node n = root["carriers"]; n && !n.IsNull()) {
+      OP_RETURN_IF_ERROR(ReadFileList(n, "carriers", "rate table", c.carrier_files));
+    }
+    if (YAML::Node n = root["locations"]; n && !n.IsNull()) {
+      OP_RETURN_IF_ERROR(ReadLocations(n, c.locations));
+      if (c.carrier_files.empty()) {
+        return Error(n, "carriers",
+                     "'locations' are configured but no 'carriers' (rate table files) are");
       }
+    }
+    if (YAML::Node n = root["inventory"]; n && !n.IsNull()) {
+      OP_RETURN_IF_ERROR(ReadInventory(n, c.inventory));
     }
     if (YAML::Node n = root["automation"]; n && !n.IsNull()) {
       OP_RETURN_IF_ERROR(Mapping(n, "automation"));
@@ -197,10 +203,7 @@ class ConfigReader {
                             Integer(v, "automation.max_cost", 100, 1'000'000'000));
       }
       if (YAML::Node a = n["auto_cancel"]) {
-        if (!a.IsScalar() || (a.Scalar() != "true" && a.Scalar() != "false")) {
-          return Error(a, "automation.auto_cancel", "'auto_cancel' must be true or false");
-        }
-        c.automation.auto_cancel = a.Scalar() == "true";
+        OP_ASSIGN_OR_RETURN(c.automation.auto_cancel, Bool(a, "automation.auto_cancel"));
       }
     }
     return c;
@@ -346,6 +349,244 @@ class ConfigReader {
                      "api key '" + k.name + "' is shorter than 16 characters (it has " +
                          std::to_string(k.key.size()) + ")");
       out.push_back(std::move(k));
+    }
+    return Status::Ok();
+  }
+
+  std::string Resolve(const std::string& path) const {
+    std::filesystem::path p(path);
+    if (p.is_relative() && !file_.empty()) p = std::filesystem::path(file_).parent_path() / p;
+    return p.lexically_normal().string();
+  }
+
+  Status ReadFileList(const YAML::Node& n, const std::string& key, std::string_view what,
+                      std::vector<std::string>& out) {
+    if (!n.IsSequence()) {
+      return Error(n, key, "'" + key + "' must be a list of " + std::string(what) + " files");
+    }
+    for (size_t i = 0; i < n.size(); ++i) {
+      std::string field = key + "[" + std::to_string(i) + "]";
+      OP_ASSIGN_OR_RETURN(std::string path, String(n[i], field));
+      if (Trim(path).empty())
+        return Error(n[i], field, "empty " + std::string(what) + " file name");
+      out.push_back(Resolve(path));
+    }
+    return Status::Ok();
+  }
+
+  Result<bool> Bool(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsScalar() || (n.Scalar() != "true" && n.Scalar() != "false")) {
+      return Error(n, field, "'" + field + "' must be true or false");
+    }
+    return n.Scalar() == "true";
+  }
+
+  Result<double> Number(const YAML::Node& n, const std::string& field, double min,
+                        double max) const {
+    if (!n.IsScalar()) return Error(n, field, "'" + field + "' must be a number");
+    const std::string& s = n.Scalar();
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size()) {
+      return Error(n, field, "'" + field + "' must be a number, got '" + s + "'");
+    }
+    if (!(v >= min && v <= max)) {
+      return Error(n, field,
+                   "'" + field + "' must be between " + std::to_string(min).substr(0, 6) + " and " +
+                       std::to_string(max).substr(0, 9) + ", got " + s);
+    }
+    return v;
+  }
+
+  // A decimal amount ("1.50"): digits with at most one '.', checked for shape only here; the
+  // currency's precision is checked when the rate tables are known.
+  Result<std::string> Amount(const YAML::Node& n, const std::string& field) const {
+    OP_ASSIGN_OR_RETURN(std::string v, String(n, field));
+    bool ok = !v.empty() && v.find_first_not_of("0123456789.") == std::string::npos &&
+              std::count(v.begin(), v.end(), '.') <= 1 && v.front() != '.' && v.back() != '.';
+    if (!ok) return Error(n, field, "'" + field + "' must be an amount like 1.50, got '" + v + "'");
+    return v;
+  }
+
+  Status ReadLocations(const YAML::Node& list, std::vector<LocationConfig>& out) {
+    if (!list.IsSequence()) {
+      return Error(list, "locations", "'locations' must be a list of locations (- code: …)");
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node n = list[i];
+      const std::string at = "locations[" + std::to_string(i) + "]";
+      OP_RETURN_IF_ERROR(Mapping(n, at));
+      OP_RETURN_IF_ERROR(
+          CheckKeys(n, at,
+                    {"code", "name", "kind", "address", "latitude", "longitude", "handling_cost",
+                     "cutoff", "time_zone", "skus", "shopify_location_id", "fulfillment_url"}));
+      LocationConfig lc;
+      lc.field = at;
+      inventory::Location& l = lc.location;
+      YAML::Node code = n["code"];
+      if (!code) return Error(n, at + ".code", "location has no 'code'");
+      OP_ASSIGN_OR_RETURN(l.code, String(code, at + ".code"));
+      if (l.code.empty() ||
+          l.code.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+        return Error(code, at + ".code",
+                     "location code '" + l.code + "' must be lower-case letters, digits, - or _");
+      }
+      for (const LocationConfig& prev : out) {
+        if (prev.location.code == l.code) {
+          return Error(code, at + ".code", "duplicate location code '" + l.code + "'");
+        }
+      }
+      l.name = l.code;
+      if (YAML::Node v = n["name"]) {
+        OP_ASSIGN_OR_RETURN(l.name, String(v, at + ".name"));
+      }
+      if (YAML::Node v = n["kind"]) {
+        OP_ASSIGN_OR_RETURN(l.kind, String(v, at + ".kind"));
+        if (l.kind != "warehouse" && l.kind != "store" && l.kind != "3pl") {
+          return Error(v, at + ".kind", "kind must be warehouse, store or 3pl");
+        }
+      }
+      YAML::Node addr = n["address"];
+      if (!addr) return Error(n, at + ".address", "location '" + l.code + "' has no 'address'");
+      OP_RETURN_IF_ERROR(Mapping(addr, at + ".address"));
+      OP_RETURN_IF_ERROR(CheckKeys(addr, at + ".address",
+                                   {"address1", "address2", "city", "province_code", "country_code",
+                                    "zip", "phone", "company"}));
+      auto text = [&](const char* key, std::string& dst) -> Status {
+        if (YAML::Node v = addr[key]) {
+          OP_ASSIGN_OR_RETURN(dst, String(v, at + ".address." + key));
+        }
+        return Status::Ok();
+      };
+      OP_RETURN_IF_ERROR(text("address1", l.address.address1));
+      OP_RETURN_IF_ERROR(text("address2", l.address.address2));
+      OP_RETURN_IF_ERROR(text("city", l.address.city));
+      OP_RETURN_IF_ERROR(text("province_code", l.address.province_code));
+      OP_RETURN_IF_ERROR(text("country_code", l.address.country_code));
+      OP_RETURN_IF_ERROR(text("zip", l.address.zip));
+      OP_RETURN_IF_ERROR(text("phone", l.address.phone));
+      OP_RETURN_IF_ERROR(text("company", l.address.company));
+      if (l.address.country_code.size() != 2 || l.address.zip.empty()) {
+        return Error(addr, at + ".address",
+                     "location '" + l.code +
+                         "' needs address.country_code (2 letters) and address.zip: they decide "
+                         "its shipping zones");
+      }
+      if (YAML::Node v = n["latitude"]) {
+        OP_ASSIGN_OR_RETURN(l.latitude, Number(v, at + ".latitude", -90, 90));
+      }
+      if (YAML::Node v = n["longitude"]) {
+        OP_ASSIGN_OR_RETURN(l.longitude, Number(v, at + ".longitude", -180, 180));
+      }
+      if (YAML::Node v = n["handling_cost"]) {
+        OP_ASSIGN_OR_RETURN(lc.handling_cost, Amount(v, at + ".handling_cost"));
+      }
+      if (YAML::Node v = n["cutoff"]) {
+        OP_ASSIGN_OR_RETURN(std::string hhmm, String(v, at + ".cutoff"));
+        int h = -1, m = -1;
+        char extra = 0;
+        if (hhmm.size() != 5 || std::sscanf(hhmm.c_str(), "%2d:%2d%c", &h, &m, &extra) != 2 ||
+            h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0)) {
+          return Error(v, at + ".cutoff", "cutoff must be a local time HH:MM, got '" + hhmm + "'");
+        }
+        l.cutoff_minutes = h * 60 + m;
+      }
+      if (YAML::Node v = n["time_zone"]) {
+        OP_ASSIGN_OR_RETURN(l.time_zone, String(v, at + ".time_zone"));
+        auto tz = TimeZone::Load(l.time_zone);
+        if (!tz.ok()) return Error(v, at + ".time_zone", tz.status().message());
+      }
+      if (YAML::Node v = n["skus"]; v && !v.IsNull()) {
+        if (!v.IsSequence()) {
+          return Error(v, at + ".skus", "'skus' must be a list of SKUs or prefixes like NW-*");
+        }
+        for (size_t j = 0; j < v.size(); ++j) {
+          OP_ASSIGN_OR_RETURN(std::string sku,
+                              String(v[j], at + ".skus[" + std::to_string(j) + "]"));
+          if (sku == "*") {
+            l.skus.clear();
+            break;
+          }
+          l.skus.push_back(std::move(sku));
+        }
+      }
+      if (YAML::Node v = n["shopify_location_id"]) {
+        OP_ASSIGN_OR_RETURN(l.shopify_location_id, String(v, at + ".shopify_location_id"));
+        if (l.shopify_location_id.empty() ||
+            l.shopify_location_id.find_first_not_of("0123456789") != std::string::npos) {
+          return Error(v, at + ".shopify_location_id", "shopify_location_id must be digits");
+        }
+      }
+      if (YAML::Node v = n["fulfillment_url"]) {
+        OP_ASSIGN_OR_RETURN(l.fulfillment_url, String(v, at + ".fulfillment_url"));
+        if (!l.fulfillment_url.empty() && !l.fulfillment_url.starts_with("http://") &&
+            !l.fulfillment_url.starts_with("https://")) {
+          return Error(v, at + ".fulfillment_url", "fulfillment_url must be an http(s) URL");
+        }
+      }
+      out.push_back(std::move(lc));
+    }
+    return Status::Ok();
+  }
+
+  Status ReadInventory(const YAML::Node& n, InventoryConfig& out) {
+    OP_RETURN_IF_ERROR(Mapping(n, "inventory"));
+    OP_RETURN_IF_ERROR(
+        CheckKeys(n, "inventory",
+                  {"catalog", "initial_stock", "split_penalty", "default_lead_time_days",
+                   "substitutes", "shopify_buffer", "backorder_recheck_seconds", "service_level",
+                   "review_days", "history_days", "promise_days"}));
+    if (YAML::Node v = n["catalog"]) {
+      OP_ASSIGN_OR_RETURN(std::string path, String(v, "inventory.catalog"));
+      out.catalog = Resolve(path);
+    }
+    if (YAML::Node v = n["initial_stock"]) {
+      OP_ASSIGN_OR_RETURN(std::string path, String(v, "inventory.initial_stock"));
+      out.initial_stock = Resolve(path);
+    }
+    if (YAML::Node v = n["split_penalty"]) {
+      OP_ASSIGN_OR_RETURN(out.split_penalty, Amount(v, "inventory.split_penalty"));
+    }
+    if (YAML::Node v = n["default_lead_time_days"]) {
+      OP_ASSIGN_OR_RETURN(int64_t d, Integer(v, "inventory.default_lead_time_days", 1, 365));
+      out.default_lead_time_days = static_cast<int>(d);
+    }
+    if (YAML::Node v = n["substitutes"]) {
+      OP_ASSIGN_OR_RETURN(out.substitutes, Bool(v, "inventory.substitutes"));
+    }
+    if (YAML::Node v = n["shopify_buffer"]) {
+      OP_ASSIGN_OR_RETURN(out.shopify_buffer, Integer(v, "inventory.shopify_buffer", 0, 1000000));
+    }
+    if (YAML::Node v = n["backorder_recheck_seconds"]) {
+      OP_ASSIGN_OR_RETURN(int64_t s, Integer(v, "inventory.backorder_recheck_seconds", 1, 86400));
+      out.backorder_recheck_seconds = static_cast<int>(s);
+    }
+    if (YAML::Node v = n["service_level"]) {
+      OP_ASSIGN_OR_RETURN(out.service_level, Number(v, "inventory.service_level", 0.5, 0.9999));
+    }
+    if (YAML::Node v = n["review_days"]) {
+      OP_ASSIGN_OR_RETURN(int64_t d, Integer(v, "inventory.review_days", 0, 90));
+      out.review_days = static_cast<int>(d);
+    }
+    if (YAML::Node v = n["history_days"]) {
+      OP_ASSIGN_OR_RETURN(int64_t d, Integer(v, "inventory.history_days", 14, 1095));
+      out.history_days = static_cast<int>(d);
+    }
+    if (YAML::Node p = n["promise_days"]; p && !p.IsNull()) {
+      OP_RETURN_IF_ERROR(Mapping(p, "inventory.promise_days"));
+      OP_RETURN_IF_ERROR(
+          CheckKeys(p, "inventory.promise_days", {"standard", "express", "overnight"}));
+      auto days = [&](const char* key, int& dst) -> Status {
+        if (YAML::Node v = p[key]) {
+          OP_ASSIGN_OR_RETURN(int64_t d,
+                              Integer(v, std::string("inventory.promise_days.") + key, 1, 60));
+          dst = static_cast<int>(d);
+        }
+        return Status::Ok();
+      };
+      OP_RETURN_IF_ERROR(days("standard", out.standard_days));
+      OP_RETURN_IF_ERROR(days("express", out.express_days));
+      OP_RETURN_IF_ERROR(days("overnight", out.overnight_days));
     }
     return Status::Ok();
   }

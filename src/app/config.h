@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "inventory/location.h"
 
 namespace orderpilot::app {
 
@@ -82,6 +83,34 @@ struct AutomationConfig {
   int64_t max_cost = 100'000;               // 100 .. 1e9
 };
 
+// A location as configured. Its handling cost is kept as text until the rate tables say which
+// currency costs are in (app/fulfillment.h builds the typed setup).
+struct LocationConfig {
+  inventory::Location location;  // handling_cost unset here
+  std::string handling_cost = "0";
+  std::string field;  // "locations[2]", for errors found when the setup is built
+};
+
+// Stock, allocation and shipping policy. Paths are resolved against the configuration file's
+// directory.
+struct InventoryConfig {
+  std::string catalog;                 // CSV of SKUs (inventory/catalog.h); "" = none
+  std::string initial_stock;           // CSV imported at start while the database holds no stock
+  std::string split_penalty = "0.00";  // per extra parcel, rate tables' currency
+  int default_lead_time_days = 14;     // 1 .. 365
+  bool substitutes = true;             // propose substitute SKUs for review when out of stock
+  int64_t shopify_buffer = 0;          // units per SKU and location held back from Shopify
+  int backorder_recheck_seconds = 60;  // 1 .. 86400
+  // Forecasts and reorder suggestions (inventory/reorder.h).
+  double service_level = 0.95;  // 0.5 .. 0.9999
+  int review_days = 7;          // 0 .. 90
+  int history_days = 90;        // 14 .. 1095
+  // Business days in transit each promised speed allows.
+  int standard_days = 5;
+  int express_days = 2;
+  int overnight_days = 1;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
   std::string data_dir = "./var";
@@ -90,6 +119,10 @@ struct Config {
   Limits limits;
   PipelineConfig pipeline;
   AutomationConfig automation;
+  // Fulfillment: configured when `locations` is not empty (then `carriers` is required).
+  std::vector<LocationConfig> locations;
+  std::vector<std::string> carrier_files;  // rate tables (routing/rate_table.h), one per carrier
+  InventoryConfig inventory;
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
 
   // Splits `listen` into host and port. "[::1]:8080" gives host "::1". InvalidArgument when it

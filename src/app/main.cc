@@ -15,6 +15,7 @@
 
 #include "api/http_client.h"
 #include "app/config.h"
+#include "app/inventory_cli.h"
 #include "app/rules_cli.h"
 #include "app/server.h"
 #include "app/simulator.h"
@@ -178,9 +179,11 @@ int Demo(DemoFlags flags) {
       "orderpilot demo shop is running at %s\n"
       "  data directory: %s (%s on exit)\n"
       "  try: curl -H 'Authorization: Bearer %s' %s/v1/orders?state=held\n"
+      "       curl -H 'Authorization: Bearer %s' %s/v1/inventory?sku=NW-TEE-ORG-BLK-M\n"
       "       curl %s/metrics\n"
       "  Ctrl-C stops it.\n",
       (*server)->url().c_str(), data_dir.c_str(), flags.keep ? "kept" : "removed",
+      config->api_keys.front().key.c_str(), (*server)->url().c_str(),
       config->api_keys.front().key.c_str(), (*server)->url().c_str(), (*server)->url().c_str());
   std::fflush(stdout);
 
@@ -229,10 +232,12 @@ int Demo(DemoFlags flags) {
     int64_t in = 0;
     for (const auto& [state, count] : stats->orders_by_state) in += count;
     std::printf(
-        "%sorders in %lld · accepted %lld · held %lld · in pipeline %lld · open reviews "
-        "%lld · post failures %lld%s",
-        tty ? "\r" : "", static_cast<long long>(in), static_cast<long long>(n("accepted")),
-        static_cast<long long>(n("held")), static_cast<long long>(n("received") + n("validated")),
+        "%sorders in %lld · allocated %lld · shipped %lld · backordered %lld · accepted %lld · "
+        "held %lld · in pipeline %lld · open reviews %lld · post failures %lld%s",
+        tty ? "\r" : "", static_cast<long long>(in), static_cast<long long>(n("allocated")),
+        static_cast<long long>(n("shipped")), static_cast<long long>(n("backordered")),
+        static_cast<long long>(n("accepted")), static_cast<long long>(n("held")),
+        static_cast<long long>(n("received") + n("validated")),
         static_cast<long long>(stats->open_reviews), static_cast<long long>(failed.load()),
         tty ? "   " : "\n");
     std::fflush(stdout);
@@ -286,12 +291,39 @@ int main(int argc, char** argv) {
   test_cmd->add_option("files", rule_files, "rule files (YAML)")->required();
   test_cmd->add_option("--order", order_file, "order JSON (canonical or Shopify)")->required();
   test_cmd->add_option("--trigger", trigger, "only rules of this trigger (default: all)");
+  ServeFlags import_flags;
+  std::string import_kind, import_file;
+  CLI::App* import_cmd =
+      cli.add_subcommand("import", "import stock levels or purchase orders from CSV");
+  import_cmd->add_option("kind", import_kind, "stock or incoming")
+      ->required()
+      ->check(CLI::IsMember({"stock", "incoming"}));
+  import_cmd->add_option("file", import_file, "the CSV file")->required();
+  import_cmd->add_option("--config", import_flags.config_file, "YAML configuration file");
+  import_cmd->add_option("--data", import_flags.data_dir, "data directory");
+  ServeFlags inventory_flags;
+  bool reorder_json = false;
+  CLI::App* inventory_cmd = cli.add_subcommand("inventory", "stock reports");
+  inventory_cmd->require_subcommand(1);
+  CLI::App* reorder_cmd = inventory_cmd->add_subcommand(
+      "reorder", "forecast demand and show what to reorder, how much, by when");
+  reorder_cmd->add_option("--config", inventory_flags.config_file, "YAML configuration file");
+  reorder_cmd->add_option("--data", inventory_flags.data_dir, "data directory");
+  reorder_cmd->add_flag("--json", reorder_json, "print JSON instead of a table");
   CLI11_PARSE(cli, argc, argv);
   try {
     if (*serve_cmd) return Serve(serve);
     if (*demo_cmd) return Demo(demo);
     if (*check_cmd) return RulesCheck(rule_files, stdout, stderr);
     if (*test_cmd) return RulesTest(rule_files, order_file, trigger, stdout, stderr);
+    if (*import_cmd || *reorder_cmd) {
+      ProcessEnvironment env;
+      const ServeFlags& f = *import_cmd ? import_flags : inventory_flags;
+      auto config = BuildConfig(f, env, Config{});
+      if (!config.ok()) return Fail(config.status());
+      if (*import_cmd) return ImportCommand(*config, import_kind, import_file, stdout, stderr);
+      return ReorderCommand(*config, reorder_json, stdout, stderr);
+    }
   } catch (const std::exception& e) {  // last resort: nothing below should throw
     std::fprintf(stderr, "orderpilot: unexpected error: %s\n", e.what());
     return 1;

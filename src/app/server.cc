@@ -6,6 +6,8 @@
 
 #include "api/http_server.h"
 #include "api/service.h"
+#include "app/fulfillment.h"
+#include "app/inventory_cli.h"
 #include "app/webhook_sender.h"
 #include "notify/outbox_dispatcher.h"
 #include "pipeline/pipeline.h"
@@ -20,6 +22,7 @@ struct Server::Parts {
   std::vector<std::string> rule_files;
   std::unique_ptr<rules::OrderEnv> rule_env;
   std::unique_ptr<rules::RuleEngine> rules;
+  Fulfillment fulfillment;  // before the store: the store calls its channel sync
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<pipeline::Pipeline> pipeline;
   std::unique_ptr<api::ApiService> service;
@@ -38,10 +41,18 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
   if (ec)
     return FailedPreconditionError("cannot create data directory " + config.data_dir + ": " +
                                    ec.message());
+  // Locations, catalog and rate tables: a bad file refuses the start, naming it.
+  OP_ASSIGN_OR_RETURN(parts->fulfillment, BuildFulfillment(config));
   store::SqliteOptions so;
   so.path = (std::filesystem::path(config.data_dir) / "orderpilot.db").string();
   so.clock = &clock;
+  so.stock_observer = parts->fulfillment.sync.get();
   OP_ASSIGN_OR_RETURN(parts->store, store::SqliteStore::Open(so));
+  OP_ASSIGN_OR_RETURN(size_t imported, ImportInitialStock(*parts->store, config));
+  if (imported > 0) {
+    spdlog::info("inventory: imported {} stock levels from {}", imported,
+                 config.inventory.initial_stock);
+  }
 
   // Rules first: a bad rule file refuses the start with every error, before anything listens.
   parts->rule_files = config.automation.rule_files;
@@ -61,12 +72,25 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
   po.workers = config.pipeline.workers;
   po.rules = parts->rules.get();
   po.rule_policy.auto_cancel = config.automation.auto_cancel;
+  po.fulfillment = parts->fulfillment.setup.get();
+  po.backorder_recheck = std::chrono::seconds(config.inventory.backorder_recheck_seconds);
   parts->pipeline = std::make_unique<pipeline::Pipeline>(*parts->store, clock, po);
 
   api::ServiceOptions svc;
   for (const ShopConfig& s : config.shops) svc.shops.push_back({s.domain, s.webhook_secret});
   for (const ApiKeyConfig& k : config.api_keys) svc.api_keys.push_back({k.name, k.key});
   svc.rules = parts->rules.get();
+  svc.fulfillment = parts->fulfillment.setup.get();
+  svc.shopify_buffer = config.inventory.shopify_buffer;
+  if (parts->fulfillment.setup) {
+    store::Store* st = parts->store.get();
+    const inventory::Catalog* catalog = &parts->fulfillment.setup->catalog;
+    const Clock* clk = &clock;
+    Config cfg = config;
+    svc.reorder_report = [st, catalog, clk, cfg] {
+      return ReorderReportJsonFor(*st, cfg, *catalog, clk->Now());
+    };
+  }
   Parts* p = parts.get();
   svc.reload_rules = [p] { return p->rules->Reload(p->rule_files); };
   parts->service =

@@ -2,26 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "core/order_json.h"
 #include "pipeline/steps.h"
 
 namespace orderpilot::pipeline {
-namespace {
-
-// States some step starts from: the orders a restart must pick up again.
-std::vector<store::OrderState> RunnableStates() {
-  std::vector<store::OrderState> states;
-  for (const Step& s : OrderSteps()) {
-    bool seen = false;
-    for (store::OrderState x : states) seen = seen || x == s.from;
-    if (!seen) states.push_back(s.from);
-  }
-  return states;
-}
-
-}  // namespace
 
 Pipeline::Pipeline(store::Store& store, const Clock& clock, PipelineOptions options)
     : store_(store), clock_(clock), options_(options) {
@@ -55,7 +42,7 @@ Status Pipeline::Start() {
       after = page->back().id;
     }
   };
-  const std::vector<store::OrderState> states = RunnableStates();
+  const std::vector<store::OrderState> states = RunnableStates(options_.fulfillment != nullptr);
   OP_RETURN_IF_ERROR(
       resume([&](OrderId after) { return store_.OrdersInStates(states, after, 1000); }));
   // With rules: also orders (in any state) whose newest events had not met the rules when the
@@ -65,7 +52,32 @@ Status Pipeline::Start() {
         resume([&](OrderId after) { return store_.OrdersBehindRules(after, 1000); }));
   }
   if (resumed > 0) spdlog::info("pipeline resumed {} unfinished orders", resumed);
+  if (options_.fulfillment) recheck_thread_ = std::thread([this] { RecheckLoop(); });
   return Status::Ok();
+}
+
+Status Pipeline::RecheckBackorders() {
+  if (!options_.fulfillment) return Status::Ok();
+  OrderId after;
+  for (;;) {
+    OP_ASSIGN_OR_RETURN(std::vector<store::OrderRecord> page,
+                        store_.OrdersInStates({store::OrderState::kBackordered}, after, 1000));
+    if (page.empty()) return Status::Ok();
+    for (const store::OrderRecord& r : page) Enqueue(r.id);
+    after = page.back().id;
+  }
+}
+
+void Pipeline::RecheckLoop() {
+  std::unique_lock<std::mutex> lock(recheck_mu_);
+  while (!stopping_) {
+    recheck_cv_.wait_for(lock, options_.backorder_recheck, [&] { return stopping_.load(); });
+    if (stopping_) return;
+    lock.unlock();
+    Status s = RecheckBackorders();
+    if (!s.ok()) spdlog::error("pipeline: backorder recheck failed: {}", s.ToString());
+    lock.lock();
+  }
 }
 
 void Pipeline::Stop() {
@@ -76,6 +88,9 @@ void Pipeline::Stop() {
   }
   for (auto& w : workers_)
     if (w->thread.joinable()) w->thread.join();
+  { std::lock_guard<std::mutex> lock(recheck_mu_); }
+  recheck_cv_.notify_all();
+  if (recheck_thread_.joinable()) recheck_thread_.join();
   idle_cv_.notify_all();
 }
 
@@ -92,6 +107,7 @@ void Pipeline::Enqueue(OrderId id) {
 
 void Pipeline::Run(Worker& w) {
   expr::EvalContext ctx;  // this worker's scratch for rule conditions
+  StockLedger ledger;     // stock as this worker's batch sees it
   std::vector<OrderId> batch;
   batch.reserve(static_cast<size_t>(options_.batch));
   for (;;) {
@@ -109,7 +125,7 @@ void Pipeline::Run(Worker& w) {
       }
       w.busy = true;
     }
-    ProcessBatch(batch, ctx);
+    ProcessBatch(batch, ctx, ledger);
   }
 }
 
@@ -135,12 +151,17 @@ std::vector<std::string> Pipeline::PendingTriggers(const store::OrderRecord& rec
   return out;
 }
 
-void Pipeline::ProcessBatch(std::vector<OrderId>& ids, expr::EvalContext& ctx) {
+void Pipeline::ProcessBatch(std::vector<OrderId>& ids, expr::EvalContext& ctx,
+                            StockLedger& ledger) {
   std::unordered_map<int64_t, int> attempts;
+  std::vector<std::pair<store::OrderRecord, Order>> loaded;
+  std::vector<std::string> skus;
   while (!ids.empty() && !stopping_) {
     std::vector<store::OrderTransition> plans;
     plans.reserve(ids.size());
     const Timestamp now = clock_.Now();
+    loaded.clear();
+    skus.clear();
     for (OrderId id : ids) {
       auto record = store_.GetOrder(id);
       if (!record.ok()) {
@@ -155,12 +176,38 @@ void Pipeline::ProcessBatch(std::vector<OrderId>& ids, expr::EvalContext& ctx) {
         ++failures_;
         continue;
       }
+      if (options_.fulfillment && record->state != store::OrderState::kHeld &&
+          record->state != store::OrderState::kAllocated) {
+        CollectSkus(*options_.fulfillment, *order, skus);
+      }
+      loaded.emplace_back(std::move(*record), std::move(*order));
+    }
+    std::optional<AllocationContext> allocation;
+    if (options_.fulfillment) {
+      std::sort(skus.begin(), skus.end());
+      skus.erase(std::unique(skus.begin(), skus.end()), skus.end());
+      auto levels = skus.empty()
+                        ? Result<std::vector<store::StockLevel>>(std::vector<store::StockLevel>{})
+                        : store_.GetStock(skus);
+      if (levels.ok()) {
+        ledger.Load(*options_.fulfillment, *levels);
+        allocation.emplace(AllocationContext{
+            *options_.fulfillment, ledger, [this](const std::vector<std::string>& wanted) {
+              auto in = store_.GetIncoming(wanted, /*open_only=*/true);
+              return in.ok() ? std::move(*in) : std::vector<store::IncomingStock>{};
+            }});
+      } else {
+        spdlog::error("pipeline: cannot read stock: {}", levels.status().ToString());
+      }
+    }
+    AllocationContext* alloc = allocation ? &*allocation : nullptr;
+    for (auto& [record, order] : loaded) {
       std::optional<store::OrderTransition> plan;
       if (options_.rules) {
-        RuleRunInput in{*options_.rules, ctx, options_.rule_policy, PendingTriggers(*record)};
-        plan = PlanTransition(*record, *order, now, &in);
+        RuleRunInput in{*options_.rules, ctx, options_.rule_policy, PendingTriggers(record)};
+        plan = PlanTransition(record, order, now, &in, alloc);
       } else {
-        plan = PlanTransition(*record, *order, now);
+        plan = PlanTransition(record, order, now, nullptr, alloc);
       }
       if (plan) plans.push_back(std::move(*plan));
     }
@@ -173,6 +220,8 @@ void Pipeline::ProcessBatch(std::vector<OrderId>& ids, expr::EvalContext& ctx) {
         ++processed_;
         if (t.new_state == store::OrderState::kAccepted) ++accepted_;
         if (t.new_state == store::OrderState::kHeld) ++held_;
+        if (t.new_state == store::OrderState::kAllocated) ++allocated_;
+        if (t.new_state == store::OrderState::kBackordered) ++backordered_;
       } else if (results[i].code() == StatusCode::kAborted &&
                  ++attempts[t.order_id.value()] <= options_.max_retries) {
         ++retries_;
@@ -191,6 +240,8 @@ PipelineStats Pipeline::Stats() const {
   s.processed = processed_;
   s.accepted = accepted_;
   s.held = held_;
+  s.allocated = allocated_;
+  s.backordered = backordered_;
   s.retries = retries_;
   s.failures = failures_;
   for (const auto& w : workers_) {

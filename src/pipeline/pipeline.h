@@ -27,6 +27,7 @@
 #include "core/ids.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "pipeline/allocation.h"
 #include "pipeline/rule_actions.h"
 #include "rules/engine.h"
 #include "store/store.h"
@@ -38,6 +39,12 @@ struct PipelineOptions {
   // Automation rules (rules/engine.h), or null for none. Not owned; must outlive the pipeline.
   const rules::RuleEngine* rules = nullptr;
   RulePolicy rule_policy;
+  // Stock, locations and carriers (pipeline/allocation.h), or null: orders stop at accepted.
+  // Not owned; must outlive the pipeline.
+  const FulfillmentSetup* fulfillment = nullptr;
+  // How often backordered orders are tried again even when nobody called RecheckBackorders.
+  // Default: 60 s.
+  std::chrono::milliseconds backorder_recheck{60'000};
   int batch = 256;      // orders planned per commit
   int max_retries = 5;  // re-plans of one order after version races before giving up for now
 };
@@ -46,6 +53,8 @@ struct PipelineStats {
   int64_t processed = 0;  // transitions committed
   int64_t accepted = 0;
   int64_t held = 0;
+  int64_t allocated = 0;
+  int64_t backordered = 0;
   int64_t retries = 0;   // version races
   int64_t failures = 0;  // orders that could not be read, decoded or committed
   int64_t queue_depth = 0;
@@ -65,6 +74,9 @@ class Pipeline {
 
   // Schedules an order that changed. REQUIRES: the change is committed.
   void Enqueue(OrderId id);
+  // Schedules every backordered order (oldest first): call after stock grew. Also runs every
+  // PipelineOptions::backorder_recheck on its own.
+  Status RecheckBackorders();
 
   PipelineStats Stats() const;
   // Blocks until all queues are empty and no worker is busy, or `timeout` passes.
@@ -82,7 +94,8 @@ class Pipeline {
   };
 
   void Run(Worker& w);
-  void ProcessBatch(std::vector<OrderId>& ids, expr::EvalContext& ctx);
+  void ProcessBatch(std::vector<OrderId>& ids, expr::EvalContext& ctx, StockLedger& ledger);
+  void RecheckLoop();
   // Trigger events appended since the rules last looked at the order.
   std::vector<std::string> PendingTriggers(const store::OrderRecord& record);
 
@@ -92,8 +105,12 @@ class Pipeline {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stopping_{false};
   bool started_ = false;
+  std::thread recheck_thread_;
+  std::mutex recheck_mu_;
+  std::condition_variable recheck_cv_;
 
-  std::atomic<int64_t> processed_{0}, accepted_{0}, held_{0}, retries_{0}, failures_{0};
+  std::atomic<int64_t> processed_{0}, accepted_{0}, held_{0}, allocated_{0}, backordered_{0},
+      retries_{0}, failures_{0};
   std::mutex idle_mu_;
   std::condition_variable idle_cv_;
 };

@@ -1,5 +1,7 @@
 #include "pipeline/steps.h"
 
+#include <algorithm>
+
 #include "core/json_writer.h"
 #include "pipeline/rule_actions.h"
 
@@ -71,48 +73,104 @@ void RunDecide(StepState& s, StepOutput& out) {
   out.review = store::OrderTransition::ReviewRequest{"order_hold", summary, detail.Take()};
 }
 
+void RunAllocate(StepState& s, StepOutput& out) {
+  if (!s.allocation) return;
+  AllocationRequest req = s.allocation_request;
+  req.from = out.next;
+  AllocationResult r = PlanAllocation(req, s.order, s.now, *s.allocation);
+  if (!r.changed) return;
+  for (store::NewEvent& e : r.events) out.events.push_back(std::move(e));
+  out.next = r.next;
+  if (r.review) out.review = std::move(r.review);
+  // An order allocated before (held and approved again) gives its old units back first.
+  out.release_reservations = true;
+  out.reserve = std::move(r.reserve);
+  out.outbox = std::move(r.outbox);
+}
+
 }  // namespace
 
 const std::vector<Step>& OrderSteps() {
   static const std::vector<Step> kSteps = {
       {"validate", store::OrderState::kReceived, &RunValidate},
       {"decide", store::OrderState::kValidated, &RunDecide},
+      {"allocate", store::OrderState::kAccepted, &RunAllocate, true},
+      {"allocate", store::OrderState::kBackordered, &RunAllocate, true},
   };
   return kSteps;
 }
 
+std::vector<store::OrderState> RunnableStates(bool with_fulfillment) {
+  std::vector<store::OrderState> states;
+  for (const Step& s : OrderSteps()) {
+    if (s.after_rules && !with_fulfillment) continue;
+    if (std::find(states.begin(), states.end(), s.from) == states.end()) states.push_back(s.from);
+  }
+  return states;
+}
+
 std::optional<store::OrderTransition> PlanTransition(const store::OrderRecord& record,
                                                      const Order& order, Timestamp now,
-                                                     const RuleRunInput* rules) {
-  StepState state{order, now, {}, false};
-  StepOutput out;
-  out.next = record.state;
-  bool ran = false;
-  for (const Step& step : OrderSteps()) {
-    if (step.from != out.next) continue;
-    step.run(state, out);
-    ran = true;
-  }
-  bool pending = rules && !rules->pending_triggers.empty();
-  if (!ran && !pending) return std::nullopt;
+                                                     const RuleRunInput* rules,
+                                                     AllocationContext* allocation) {
   store::OrderTransition t;
   t.order_id = record.id;
   t.expected_version = record.version;
-  t.events = std::move(out.events);
-  t.new_state = out.next;
-  t.review = std::move(out.review);
+  t.new_state = record.state;
+  const bool with_rules = rules && !rules->engine.current()->rules().empty();
+  std::vector<std::string> triggers;
+  if (rules) triggers = rules->pending_triggers;
+  std::optional<Order> working;  // the order as rules change it (tags, note)
+  auto run_rules = [&] {
+    if (with_rules && !triggers.empty()) {
+      if (!working) working = order;
+      RunRules(*rules, triggers, *working, now, t);
+    }
+    triggers.clear();
+  };
+  StepState state{order, now, {}, false, nullptr, {}};
+  bool ran = false;
+  bool ran_after_rules = false;
+  for (const Step& step : OrderSteps()) {
+    if (step.from != t.new_state) continue;
+    if (step.after_rules) {
+      if (!allocation || ran_after_rules) continue;
+      ran_after_rules = true;
+      run_rules();  // their overrides (route_to, choose_service, speed) shape this step
+      if (step.from != t.new_state) continue;  // a rule held or cancelled the order
+      state.allocation = allocation;
+      state.allocation_request.order_id = record.id;
+      state.allocation_request.version = record.version;
+      state.allocation_request.shipping_speed =
+          t.shipping_speed ? *t.shipping_speed : record.shipping_speed;
+      state.allocation_request.route_location =
+          t.route_location ? *t.route_location : record.route_location;
+      state.allocation_request.carrier_service =
+          t.carrier_service ? *t.carrier_service : record.carrier_service;
+    }
+    StepOutput out;
+    out.next = t.new_state;
+    step.run(state, out);
+    if (out.events.empty() && out.next == t.new_state) continue;  // nothing to record
+    ran = true;
+    for (store::NewEvent& e : out.events) {
+      if (rules && IsTrigger(e.type)) triggers.push_back(e.type);
+      t.events.push_back(std::move(e));
+    }
+    t.new_state = out.next;
+    if (out.review) t.review = std::move(out.review);
+    t.release_reservations = t.release_reservations || out.release_reservations;
+    for (store::Reservation& r : out.reserve) t.reserve.push_back(std::move(r));
+    for (store::OutboxMessage& m : out.outbox) t.outbox.push_back(std::move(m));
+  }
+  const bool pending = rules && !rules->pending_triggers.empty();
+  if (!ran && !pending && t.events.empty()) return std::nullopt;
+  run_rules();
   if (rules) {
-    std::vector<std::string> triggers = rules->pending_triggers;
-    for (const store::NewEvent& e : t.events) {
-      if (IsTrigger(e.type)) triggers.push_back(e.type);
-    }
-    if (!triggers.empty() && !rules->engine.current()->rules().empty()) {
-      Order working = order;
-      RunRules(*rules, triggers, working, now, t);
-    }
     // Everything up to the end of this transition has met the rules.
     t.rules_version = record.version + static_cast<int64_t>(t.events.size()) + (t.review ? 1 : 0);
   }
+  if (t.events.empty() && !t.review && !t.rules_version) return std::nullopt;
   return t;
 }
 

@@ -7,10 +7,13 @@
 // Running the steps twice therefore appends nothing new: the second run finds the order past
 // them (or loses the version race and re-reads).
 //
-// This issue's machine:   received --validate--> validated --decide--> accepted | held
-//                         held --(person approves/rejects, see store::ReviewDecision)--> accepted |
-//                         rejected
-// Later issues append steps after accepted (allocate, route, carrier, …).
+// The machine:  received --validate--> validated --decide--> accepted | held
+//               accepted --allocate--> allocated | backordered | held (substitute proposed)
+//               backordered --allocate (when stock arrives)--> allocated
+//               held --(person approves/rejects, see store::ReviewDecision)--> accepted | …
+// allocate runs only when fulfillment is configured (locations, carriers), and only after the
+// rules have met the events before it, so a rule on order.accepted can route_to a location or
+// choose_service before the order is allocated.
 #pragma once
 
 #include <optional>
@@ -19,6 +22,7 @@
 
 #include "core/order.h"
 #include "core/time.h"
+#include "pipeline/allocation.h"
 #include "pipeline/validate.h"
 #include "store/store.h"
 
@@ -30,18 +34,27 @@ struct StepState {
   Timestamp now;
   std::vector<ValidationProblem> problems;  // filled by validate, read by decide
   bool validated = false;                   // problems is filled (else decide validates)
+  // Set when fulfillment is configured; null = the allocate step does nothing.
+  AllocationContext* allocation = nullptr;
+  AllocationRequest allocation_request;  // overrides as they stand when allocate runs
 };
 
 struct StepOutput {
   std::vector<store::NewEvent> events;
   store::OrderState next = store::OrderState::kReceived;
   std::optional<store::OrderTransition::ReviewRequest> review;
+  std::vector<store::Reservation> reserve;
+  bool release_reservations = false;
+  std::vector<store::OutboxMessage> outbox;
 };
 
 struct Step {
   std::string_view name;
   store::OrderState from;
   void (*run)(StepState& state, StepOutput& out);
+  // The rules must have met every pending trigger before this step runs (their overrides
+  // matter to it). Such steps also only run when the fulfillment setup is present.
+  bool after_rules = false;
 };
 
 // The steps in lifecycle order.
@@ -53,8 +66,13 @@ struct RuleRunInput;  // pipeline/rule_actions.h
 // every trigger event — those pending since record.rules_version and those the steps produced —
 // returning the transition to commit, or nullopt when nothing applies (the order waits for a
 // person or is finished).
+// `allocation` enables the allocate step (null: orders stop at accepted).
 std::optional<store::OrderTransition> PlanTransition(const store::OrderRecord& record,
                                                      const Order& order, Timestamp now,
-                                                     const RuleRunInput* rules = nullptr);
+                                                     const RuleRunInput* rules = nullptr,
+                                                     AllocationContext* allocation = nullptr);
+
+// States some step starts from: the orders a restart must pick up again.
+std::vector<store::OrderState> RunnableStates(bool with_fulfillment);
 
 }  // namespace orderpilot::pipeline

@@ -12,17 +12,23 @@
 #include "core/json_writer.h"
 #include "store/internal/group_commit.h"
 #include "store/internal/migrations.h"
+#include "store/internal/sqlite_log.h"
+#include "store/internal/sqlite_stock.h"
 #include "store/internal/sqlite_util.h"
 
 namespace orderpilot::store {
 
+using internal::AppendEvent;
 using internal::Connection;
+using internal::PayloadOrEmptyObject;
 using internal::Stmt;
+using internal::StockWrite;
 
 namespace {
 
 constexpr int kMaxPageSize = 500;
 constexpr int kMaxWorkListSize = 10000;
+constexpr int kMaxStockPageSize = 1000;
 
 // Columns of every order SELECT, in the order RowToOrder reads them.
 // The snapshot lives in its own table so that state changes rewrite a small row, not ~4 KB.
@@ -90,25 +96,9 @@ Result<ReviewRecord> RowToReview(const Stmt& s) {
   return r;
 }
 
-std::string_view PayloadOrEmptyObject(std::string_view payload) {
-  return payload.empty() ? std::string_view("{}") : payload;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Writer-side operations. Each runs on the writer thread inside the request's savepoint; a non-OK
 // result rolls the request back.
-
-// Appends one event to `stream` at `version`. The UNIQUE(stream, version) constraint turns a
-// concurrent-append bug into an error instead of a forked stream.
-Status AppendEvent(Connection& c, std::string_view stream, int64_t version, std::string_view type,
-                   std::string_view payload, std::string_view actor, int64_t at) {
-  OP_ASSIGN_OR_RETURN(Stmt s,
-                      c.Prepare("INSERT INTO events (stream, version, type, payload, actor, at) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-  s.Bind(1, stream).Bind(2, version).Bind(3, type).Bind(4, PayloadOrEmptyObject(payload));
-  s.Bind(5, actor).Bind(6, at);
-  return s.Exec();
-}
 
 // Inserts the webhook row. Returns false when a row with the same webhook id or event id exists
 // (a replay): nothing was written.
@@ -234,9 +224,18 @@ Status CreateOrderFromDelivery(Connection& c, const Delivery& d, int64_t now, De
   return Status::Ok();
 }
 
-// kOrderUpdate / kOrderCancel on an existing order: append the event and refresh the projection.
-Status UpdateOrderFromDelivery(Connection& c, const Delivery& d, const OrderRef& order,
-                               int64_t now) {
+// Releases every open reservation of `order` and publishes the level changes (one stock write).
+Status ReleaseOrderStock(Connection& c, OrderId order, std::string_view reason,
+                         std::string_view actor, int64_t now, const StockObserver* observer) {
+  StockWrite w(c, now, observer, std::string(actor));
+  OP_RETURN_IF_ERROR(internal::ReleaseReservations(w, order, reason).status());
+  return w.Publish().status();
+}
+
+// kOrderUpdate / kOrderCancel on an existing order: append the event and refresh the projection;
+// a cancellation gives the order's reserved units back.
+Status UpdateOrderFromDelivery(Connection& c, const Delivery& d, const OrderRef& order, int64_t now,
+                               const StockObserver* observer) {
   const bool cancel = d.kind == DeliveryKind::kOrderCancel;
   std::string_view type = d.event_type;
   if (type.empty()) type = cancel ? "order.cancelled" : "order.updated";
@@ -266,10 +265,13 @@ Status UpdateOrderFromDelivery(Connection& c, const Delivery& d, const OrderRef&
   OP_RETURN_IF_ERROR(s.Exec());
   // A delivery without a body keeps the stored snapshot.
   if (!d.payload_json.empty()) OP_RETURN_IF_ERROR(PutSnapshot(c, order.id, d.payload_json));
+  if (cancel)
+    OP_RETURN_IF_ERROR(ReleaseOrderStock(c, order.id, "cancelled", d.actor, now, observer));
   return Status::Ok();
 }
 
-Status IngestOrderKind(Connection& c, const Delivery& d, int64_t now, DeliveryOutcome& out) {
+Status IngestOrderKind(Connection& c, const Delivery& d, int64_t now, const StockObserver* observer,
+                       DeliveryOutcome& out) {
   if (d.channel_order_id.empty()) {
     return InvalidArgumentError("an order delivery needs a channel_order_id", "channel_order_id");
   }
@@ -284,7 +286,7 @@ Status IngestOrderKind(Connection& c, const Delivery& d, int64_t now, DeliveryOu
     out.duplicate = true;  // the webhook row (if any) stays, so its replay is a duplicate too
     return Status::Ok();
   }
-  return UpdateOrderFromDelivery(c, d, *existing, now);
+  return UpdateOrderFromDelivery(c, d, *existing, now, observer);
 }
 
 Status IngestRefund(Connection& c, const Delivery& d, int64_t now, DeliveryOutcome& out) {
@@ -318,7 +320,8 @@ Status IngestPrivacyRequest(Connection& c, const Delivery& d) {
   return s.Exec();
 }
 
-Status IngestWork(Connection& c, const Delivery& d, int64_t now, DeliveryOutcome& out) {
+Status IngestWork(Connection& c, const Delivery& d, int64_t now, const StockObserver* observer,
+                  DeliveryOutcome& out) {
   if (!d.webhook_id.empty() || !d.event_id.empty()) {
     OP_ASSIGN_OR_RETURN(bool fresh, InsertWebhook(c, d));
     if (!fresh) {
@@ -334,7 +337,7 @@ Status IngestWork(Connection& c, const Delivery& d, int64_t now, DeliveryOutcome
     case DeliveryKind::kOrderCreate:
     case DeliveryKind::kOrderUpdate:
     case DeliveryKind::kOrderCancel:
-      return IngestOrderKind(c, d, now, out);
+      return IngestOrderKind(c, d, now, observer, out);
     case DeliveryKind::kRefund:
       return IngestRefund(c, d, now, out);
     case DeliveryKind::kPrivacyRequest:
@@ -345,7 +348,8 @@ Status IngestWork(Connection& c, const Delivery& d, int64_t now, DeliveryOutcome
   return InvalidArgumentError("unknown delivery kind");
 }
 
-Status TransitionWork(Connection& c, const OrderTransition& t, int64_t now) {
+Status TransitionWork(Connection& c, const OrderTransition& t, int64_t now,
+                      const StockObserver* observer) {
   if (t.events.empty() && !t.review && !t.rules_version) {
     return InvalidArgumentError("a transition of order " + t.order_id.ToString() +
                                 " must append at least one event");
@@ -387,13 +391,19 @@ Status TransitionWork(Connection& c, const OrderTransition& t, int64_t now) {
   }
   if (t.order_json) OP_RETURN_IF_ERROR(PutSnapshot(c, t.order_id, *t.order_json));
   for (const OutboxMessage& m : t.outbox) {
-    OP_ASSIGN_OR_RETURN(
-        Stmt s, c.Prepare("INSERT INTO outbox (kind, destination, payload, idempotency_key, "
-                          "order_id, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-                          "?6, ?6) ON CONFLICT (idempotency_key) DO NOTHING"));
-    s.Bind(1, m.kind).Bind(2, m.destination).Bind(3, PayloadOrEmptyObject(m.payload));
-    s.Bind(4, m.idempotency_key).Bind(5, t.order_id.value()).Bind(6, now);
-    OP_RETURN_IF_ERROR(s.Exec());
+    OP_RETURN_IF_ERROR(internal::InsertOutbox(c, m, t.order_id, now));
+  }
+  // Release first, so that an order can re-plan (release + reserve) in one transition. A
+  // reservation that does not fit fails the transition: its savepoint undoes everything above.
+  const bool release = t.release_reservations || t.new_state == OrderState::kCancelled ||
+                       t.new_state == OrderState::kRejected;
+  if (release || !t.reserve.empty()) {
+    StockWrite w(c, now, observer,
+                 t.events.empty() ? std::string("pipeline") : t.events.back().actor);
+    if (release)
+      OP_RETURN_IF_ERROR(internal::ReleaseReservations(w, t.order_id, "released").status());
+    OP_RETURN_IF_ERROR(internal::ReserveStock(w, t.order_id, t.reserve));
+    OP_RETURN_IF_ERROR(w.Publish().status());
   }
   if (t.priority || t.shipping_speed || t.route_location || t.carrier_service) {
     // COALESCE keeps a column when its parameter is NULL (unset in the transition).
@@ -436,7 +446,15 @@ Result<ReviewRecord> ReadReview(Connection& c, ReviewId id) {
   return RowToReview(s);
 }
 
-Status DecideWork(Connection& c, const ReviewDecision& d, int64_t now, ReviewRecord& out) {
+// The order's state after a decision on a review of `kind`.
+OrderState DecidedState(std::string_view kind, bool approve) {
+  if (kind == "cancel_order") return approve ? OrderState::kCancelled : OrderState::kAccepted;
+  if (kind == "substitute_sku") return approve ? OrderState::kAccepted : OrderState::kBackordered;
+  return approve ? OrderState::kAccepted : OrderState::kRejected;
+}
+
+Status DecideWork(Connection& c, const ReviewDecision& d, int64_t now,
+                  const StockObserver* observer, ReviewRecord& out) {
   OP_ASSIGN_OR_RETURN(ReviewRecord review, ReadReview(c, d.review_id));
   if (review.status != ReviewStatus::kOpen) {
     return FailedPreconditionError("review " + d.review_id.ToString() + " is already " +
@@ -476,10 +494,10 @@ Status DecideWork(Connection& c, const ReviewDecision& d, int64_t now, ReviewRec
                                  d.approve ? "review.approved" : "review.rejected", decision.str(),
                                  d.who, now));
   // What approving means depends on the proposal: a hold is released (accepted) or confirmed
-  // (rejected); a proposed cancellation is carried out (cancelled) or declined (accepted).
-  const bool cancel = review.kind == "cancel_order";
-  OrderState next = cancel ? (d.approve ? OrderState::kCancelled : OrderState::kAccepted)
-                           : (d.approve ? OrderState::kAccepted : OrderState::kRejected);
+  // (rejected); a proposed cancellation is carried out (cancelled) or declined (accepted); a
+  // proposed substitute is taken (accepted, usually with the changed order_json) or declined
+  // (backordered: the order waits for its own SKU).
+  const OrderState next = DecidedState(review.kind, d.approve);
   JsonWriter result;
   result.BeginObject().Field("review_id", d.review_id.value()).EndObject();
   std::string next_event = "order." + std::string(OrderStateName(next));
@@ -493,6 +511,10 @@ Status DecideWork(Connection& c, const ReviewDecision& d, int64_t now, ReviewRec
     s.Bind(3, version).Bind(4, now);
     OP_RETURN_IF_ERROR(s.Exec());
   }
+  if (d.order_json) OP_RETURN_IF_ERROR(PutSnapshot(c, review.order_id, *d.order_json));
+  if (next == OrderState::kCancelled || next == OrderState::kRejected) {
+    OP_RETURN_IF_ERROR(ReleaseOrderStock(c, review.order_id, "released", d.who, now, observer));
+  }
   OP_ASSIGN_OR_RETURN(out, ReadReview(c, d.review_id));
   return Status::Ok();
 }
@@ -501,12 +523,13 @@ Status DecideWork(Connection& c, const ReviewDecision& d, int64_t now, ReviewRec
 // undoes only its own writes. A non-OK return means the savepoint machinery itself failed (the
 // transaction is broken) and the whole request must fail; the transition's own result goes to
 // `result`.
-Status TransitionInSavepoint(Connection& c, const OrderTransition& t, int64_t now, Status& result) {
+Status TransitionInSavepoint(Connection& c, const OrderTransition& t, int64_t now,
+                             const StockObserver* observer, Status& result) {
   {
     OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SAVEPOINT transition"));
     OP_RETURN_IF_ERROR(s.Exec());
   }
-  result = TransitionWork(c, t, now);
+  result = TransitionWork(c, t, now, observer);
   if (!result.ok()) {
     OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("ROLLBACK TO transition"));
     OP_RETURN_IF_ERROR(s.Exec());
@@ -580,6 +603,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
 SqliteStore::SqliteStore(const SqliteOptions& options, std::unique_ptr<Connection> writer,
                          std::vector<std::unique_ptr<Connection>> readers)
     : clock_(*options.clock),
+      stock_observer_(options.stock_observer),
       writer_conn_(std::move(writer)),
       writer_(std::make_unique<internal::GroupCommitWriter>(writer_conn_->db(), options.max_batch)),
       readers_(std::move(readers)) {
@@ -596,14 +620,16 @@ Result<DeliveryOutcome> SqliteStore::Ingest(const Delivery& d) {
   DeliveryOutcome out;
   auto work = [&]() -> Status {
     out = DeliveryOutcome();  // a retried or rolled-back attempt leaves nothing behind
-    return IngestWork(*writer_conn_, d, clock_.Now().micros, out);
+    return IngestWork(*writer_conn_, d, clock_.Now().micros, stock_observer_, out);
   };
   OP_RETURN_IF_ERROR(writer_->Submit(work));
   return out;
 }
 
 Status SqliteStore::Transition(const OrderTransition& t) {
-  auto work = [&]() -> Status { return TransitionWork(*writer_conn_, t, clock_.Now().micros); };
+  auto work = [&]() -> Status {
+    return TransitionWork(*writer_conn_, t, clock_.Now().micros, stock_observer_);
+  };
   return writer_->Submit(work);
 }
 
@@ -613,7 +639,8 @@ std::vector<Status> SqliteStore::TransitionAll(const std::vector<OrderTransition
   auto work = [&]() -> Status {
     const int64_t now = clock_.Now().micros;
     for (size_t i = 0; i < ts.size(); ++i) {
-      OP_RETURN_IF_ERROR(TransitionInSavepoint(*writer_conn_, ts[i], now, results[i]));
+      OP_RETURN_IF_ERROR(
+          TransitionInSavepoint(*writer_conn_, ts[i], now, stock_observer_, results[i]));
     }
     return Status::Ok();
   };
@@ -624,9 +651,72 @@ std::vector<Status> SqliteStore::TransitionAll(const std::vector<OrderTransition
 
 Result<ReviewRecord> SqliteStore::Decide(const ReviewDecision& d) {
   ReviewRecord out;
-  auto work = [&]() -> Status { return DecideWork(*writer_conn_, d, clock_.Now().micros, out); };
+  auto work = [&]() -> Status {
+    return DecideWork(*writer_conn_, d, clock_.Now().micros, stock_observer_, out);
+  };
   OP_RETURN_IF_ERROR(writer_->Submit(work));
   return out;
+}
+
+// --- stock writes -------------------------------------------------------------------------------
+
+Result<AdjustmentOutcome> SqliteStore::AdjustStock(const StockAdjustment& a) {
+  std::vector<AdjustmentOutcome> out;
+  const std::vector<StockAdjustment> one = {a};
+  auto work = [&]() -> Status {
+    return internal::AdjustStockWork(*writer_conn_, one, /*name_index=*/false, clock_.Now().micros,
+                                     stock_observer_, out);
+  };
+  OP_RETURN_IF_ERROR(writer_->Submit(work));
+  return std::move(out.at(0));
+}
+
+Result<std::vector<AdjustmentOutcome>> SqliteStore::AdjustStockAll(
+    const std::vector<StockAdjustment>& as) {
+  std::vector<AdjustmentOutcome> out;
+  if (as.empty()) return out;
+  auto work = [&]() -> Status {
+    return internal::AdjustStockWork(*writer_conn_, as, /*name_index=*/true, clock_.Now().micros,
+                                     stock_observer_, out);
+  };
+  OP_RETURN_IF_ERROR(writer_->Submit(work));
+  return out;
+}
+
+Result<ShipmentOutcome> SqliteStore::Ship(const ShipmentRequest& r) {
+  ShipmentOutcome out;
+  auto work = [&]() -> Status {
+    return internal::ShipWork(*writer_conn_, r, clock_.Now().micros, stock_observer_, out);
+  };
+  OP_RETURN_IF_ERROR(writer_->Submit(work));
+  return out;
+}
+
+Status SqliteStore::AddIncoming(const std::vector<IncomingStock>& lines) {
+  if (lines.empty()) return Status::Ok();
+  auto work = [&]() -> Status {
+    return internal::AddIncomingWork(*writer_conn_, lines, clock_.Now().micros);
+  };
+  return writer_->Submit(work);
+}
+
+Result<std::vector<AdjustmentOutcome>> SqliteStore::ReceiveIncoming(
+    const std::string& purchase_order, const std::string& actor) {
+  std::vector<AdjustmentOutcome> out;
+  auto work = [&]() -> Status {
+    return internal::ReceiveIncomingWork(*writer_conn_, purchase_order, actor, clock_.Now().micros,
+                                         stock_observer_, out);
+  };
+  OP_RETURN_IF_ERROR(writer_->Submit(work));
+  return out;
+}
+
+Status SqliteStore::SetReorderPoints(const std::vector<StockLevel>& levels) {
+  if (levels.empty()) return Status::Ok();
+  auto work = [&]() -> Status {
+    return internal::SetReorderPointsWork(*writer_conn_, levels, clock_.Now().micros);
+  };
+  return writer_->Submit(work);
 }
 
 // --- reads --------------------------------------------------------------------------------------
@@ -860,7 +950,8 @@ Result<StoreStats> SqliteStore::Stats() {
   auto read = [&]() -> Result<StoreStats> {
     StoreStats stats;
     for (OrderState st : {OrderState::kReceived, OrderState::kValidated, OrderState::kAccepted,
-                          OrderState::kHeld, OrderState::kRejected, OrderState::kCancelled}) {
+                          OrderState::kHeld, OrderState::kRejected, OrderState::kCancelled,
+                          OrderState::kAllocated, OrderState::kBackordered, OrderState::kShipped}) {
       stats.orders_by_state[std::string(OrderStateName(st))] = 0;
     }
     {
@@ -897,6 +988,36 @@ Result<StoreStats> SqliteStore::Stats() {
   if (!stats.ok()) return stats.status();
   if (!end.ok()) return end;
   return stats;
+}
+
+// --- stock reads --------------------------------------------------------------------------------
+
+Result<std::vector<StockLevel>> SqliteStore::GetStock(const std::vector<std::string>& skus) {
+  ReadLease conn = AcquireReader();
+  return internal::ReadStock(*conn, skus);
+}
+
+Result<Page<StockLevel>> SqliteStore::ListStock(const std::string& sku, const std::string& location,
+                                                int limit, std::optional<int64_t> cursor) {
+  limit = std::clamp(limit, 1, kMaxStockPageSize);
+  ReadLease conn = AcquireReader();
+  return internal::ReadStockPage(*conn, sku, location, limit, cursor);
+}
+
+Result<std::vector<ReservationRecord>> SqliteStore::GetReservations(OrderId order) {
+  ReadLease conn = AcquireReader();
+  return internal::ReadReservations(*conn, order);
+}
+
+Result<std::vector<IncomingStock>> SqliteStore::GetIncoming(const std::vector<std::string>& skus,
+                                                            bool open_only) {
+  ReadLease conn = AcquireReader();
+  return internal::ReadIncoming(*conn, skus, open_only);
+}
+
+Result<std::vector<DailyDemand>> SqliteStore::DemandByDay(Timestamp from, Timestamp to) {
+  ReadLease conn = AcquireReader();
+  return internal::ReadDemandByDay(*conn, from, to);
 }
 
 CommitStats SqliteStore::GetCommitStats() { return writer_->Stats(); }

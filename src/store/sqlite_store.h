@@ -40,6 +40,10 @@ struct SqliteOptions {
   int read_connections = 4;
   // How long a connection waits for a lock held by another process. Default: 5000 ms.
   int busy_timeout_ms = 5000;
+  // Told about every change of a stock level inside the write transaction; the outbox messages
+  // it returns are written with the change (store/stock.h). May be null; must outlive the store.
+  // Default: null.
+  const StockObserver* stock_observer = nullptr;
 };
 
 class SqliteStore final : public Store {
@@ -56,6 +60,15 @@ class SqliteStore final : public Store {
   Status Transition(const OrderTransition& t) override;
   std::vector<Status> TransitionAll(const std::vector<OrderTransition>& ts) override;
   Result<ReviewRecord> Decide(const ReviewDecision& d) override;
+
+  Result<AdjustmentOutcome> AdjustStock(const StockAdjustment& a) override;
+  Result<std::vector<AdjustmentOutcome>> AdjustStockAll(
+      const std::vector<StockAdjustment>& as) override;
+  Result<ShipmentOutcome> Ship(const ShipmentRequest& r) override;
+  Status AddIncoming(const std::vector<IncomingStock>& lines) override;
+  Result<std::vector<AdjustmentOutcome>> ReceiveIncoming(const std::string& purchase_order,
+                                                         const std::string& actor) override;
+  Status SetReorderPoints(const std::vector<StockLevel>& levels) override;
 
   Result<OrderRecord> GetOrder(OrderId id) override;
   Result<std::vector<Event>> ReadStream(const std::string& stream) override;
@@ -78,6 +91,14 @@ class SqliteStore final : public Store {
   Result<Page<ReviewRecord>> ListReviews(std::optional<ReviewStatus> status, int limit,
                                          std::optional<int64_t> cursor) override;
   Result<StoreStats> Stats() override;
+
+  Result<std::vector<StockLevel>> GetStock(const std::vector<std::string>& skus) override;
+  Result<Page<StockLevel>> ListStock(const std::string& sku, const std::string& location, int limit,
+                                     std::optional<int64_t> cursor) override;
+  Result<std::vector<ReservationRecord>> GetReservations(OrderId order) override;
+  Result<std::vector<IncomingStock>> GetIncoming(const std::vector<std::string>& skus,
+                                                 bool open_only) override;
+  Result<std::vector<DailyDemand>> DemandByDay(Timestamp from, Timestamp to) override;
   CommitStats GetCommitStats() override;
 
  private:
@@ -91,6 +112,7 @@ class SqliteStore final : public Store {
   void ReleaseReader(internal::Connection* conn);
 
   const Clock& clock_;
+  const StockObserver* stock_observer_;                // may be null
   std::unique_ptr<internal::Connection> writer_conn_;  // used only on the writer thread
   std::unique_ptr<internal::GroupCommitWriter> writer_;
 

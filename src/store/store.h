@@ -25,12 +25,25 @@
 #include "core/order.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "store/stock.h"
 
 namespace orderpilot::store {
 
-// Where an order is in its lifecycle (this issue's part of the state machine; later steps add
-// states after kAccepted). Terminal for this issue: kAccepted, kRejected, kCancelled.
-enum class OrderState { kReceived, kValidated, kAccepted, kHeld, kRejected, kCancelled };
+// Where an order is in its lifecycle. received → validated → accepted → allocated (stock
+// reserved, fulfillment requested) → shipped; accepted → backordered (waits for stock) →
+// accepted again when stock arrives; held waits for a person. Terminal: kShipped (until the
+// returns module), kRejected, kCancelled.
+enum class OrderState {
+  kReceived,
+  kValidated,
+  kAccepted,
+  kHeld,
+  kRejected,
+  kCancelled,
+  kAllocated,
+  kBackordered,
+  kShipped,
+};
 std::string_view OrderStateName(OrderState s);
 std::optional<OrderState> ParseOrderState(std::string_view name);
 
@@ -81,7 +94,7 @@ std::string OrderStream(OrderId id);  // "order-<id>"
 enum class DeliveryKind {
   kOrderCreate,     // create the order; if it already exists, change nothing (duplicate)
   kOrderUpdate,     // create it if absent (channels reorder webhooks), else append + update
-  kOrderCancel,     // as kOrderUpdate, and the order moves to kCancelled
+  kOrderCancel,     // as kOrderUpdate, and the order moves to kCancelled (reservations released)
   kRefund,          // append to the order's stream (parked by channel id until the order exists)
   kPrivacyRequest,  // stored in privacy_requests for the privacy module
   kOther,           // stored only (unknown topics)
@@ -154,6 +167,13 @@ struct OrderTransition {
   std::optional<std::string> carrier_service;
   std::optional<int64_t> rules_version;  // see OrderRecord::rules_version
   std::vector<OutboxMessage> outbox;     // duplicates by idempotency key are ignored
+  // Stock (store/stock.h). Each reservation is taken only if the (sku, location) has that many
+  // units available at commit time; otherwise the whole transition is undone and Aborted
+  // (re-read stock and plan again; the message starts with "stock: "). Moving to kCancelled or
+  // kRejected, or release_reservations, releases every open reservation of the order first.
+  // InvalidArgument for a reservation with an empty sku or location or a quantity <= 0.
+  std::vector<Reservation> reserve;
+  bool release_reservations = false;
 };
 
 enum class ReviewStatus { kOpen, kApproved, kRejected };
@@ -174,12 +194,22 @@ struct ReviewRecord {
 };
 
 // A person's decision on an open review item. Appends review.<approved|rejected> and the order's
-// resulting event (order.accepted / order.rejected) in one transaction.
+// resulting event ("order.<new state>") in one transaction. The order must still be held
+// (else FailedPrecondition). Moving it to cancelled or rejected releases its reservations.
+//
+// What approving and rejecting mean depends on the review's kind:
+//   "order_hold"      approve → accepted,  reject → rejected
+//   "cancel_order"    approve → cancelled, reject → accepted
+//   "substitute_sku"  approve → accepted (with order_json: the order with the substitute SKU),
+//                     reject → backordered
 struct ReviewDecision {
   ReviewId review_id;
   bool approve = false;
   std::string who;
   std::string comment;
+  // A new canonical snapshot written with the decision. The explicit default keeps brace
+  // initialisers without it free of -Wmissing-field-initializers.
+  std::optional<std::string> order_json = std::nullopt;
 };
 
 template <typename T>
@@ -215,8 +245,36 @@ class Store {
   // savepoint): how a pipeline worker commits a batch of orders with one fsync. Returns one
   // Status per transition, in order.
   virtual std::vector<Status> TransitionAll(const std::vector<OrderTransition>& ts) = 0;
-  // FailedPrecondition when the review item is no longer open; NotFound when unknown.
+  // FailedPrecondition when the review item is no longer open or its order no longer held;
+  // NotFound when unknown.
   virtual Result<ReviewRecord> Decide(const ReviewDecision& d) = 0;
+
+  // --- stock writes (store/stock.h; durable on return) ---
+  // InvalidArgument for an empty sku, location or key, a negative set or safety stock, or a
+  // delta that would take on_hand below 0. A level that does not exist yet is created (an
+  // unknown location is the caller's check: the store has no list of locations).
+  virtual Result<AdjustmentOutcome> AdjustStock(const StockAdjustment& a) = 0;
+  // All in one transaction (an import): every one applies or none does; InvalidArgument names
+  // the index of the first bad one ("adjustment 12: ...").
+  virtual Result<std::vector<AdjustmentOutcome>> AdjustStockAll(
+      const std::vector<StockAdjustment>& as) = 0;
+  // FailedPrecondition when the order is not allocated or has no open reservation (at that
+  // location); NotFound for an unknown order.
+  virtual Result<ShipmentOutcome> Ship(const ShipmentRequest& r) = 0;
+  // Adds or replaces purchase-order lines, keyed by (purchase_order, sku, location), all or none.
+  // New lines are open (IncomingStock::received is ignored). InvalidArgument for an empty key
+  // field or a quantity <= 0 ("line 3: ..."); FailedPrecondition for replacing a received line.
+  virtual Status AddIncoming(const std::vector<IncomingStock>& lines) = 0;
+  // Receives every open line of a purchase order: on_hand grows by each line's quantity (an
+  // adjustment with reason "received <po>"), the lines are marked received. NotFound for an
+  // unknown or already received purchase order. One outcome per line, in line order. The
+  // received flag is the replay guard (no stock_adjustments row).
+  virtual Result<std::vector<AdjustmentOutcome>> ReceiveIncoming(const std::string& purchase_order,
+                                                                 const std::string& actor) = 0;
+  // Stores reorder points per (sku, location) from a forecast run (StockLevel::reorder_point;
+  // the other fields are ignored), creating missing levels at 0. InvalidArgument for an empty
+  // sku or location or a negative reorder point. Appends no event.
+  virtual Status SetReorderPoints(const std::vector<StockLevel>& levels) = 0;
 
   // --- reads ---
   virtual Result<OrderRecord> GetOrder(OrderId id) = 0;
@@ -248,6 +306,26 @@ class Store {
   virtual Result<Page<ReviewRecord>> ListReviews(std::optional<ReviewStatus> status, int limit,
                                                  std::optional<int64_t> cursor) = 0;
   virtual Result<StoreStats> Stats() = 0;
+
+  // --- stock reads ---
+  // Every location's level of each SKU in `skus` (levels that exist), ordered by sku, location.
+  virtual Result<std::vector<StockLevel>> GetStock(const std::vector<std::string>& skus) = 0;
+  // Levels filtered by exact sku and/or location ("" = any), ordered by (sku, location); `cursor`
+  // is the previous page's next_cursor (InvalidArgument when it names no level). `limit` is
+  // clamped to 1..1000.
+  virtual Result<Page<StockLevel>> ListStock(const std::string& sku, const std::string& location,
+                                             int limit, std::optional<int64_t> cursor) = 0;
+  // Every reservation of the order (open, shipped, released), oldest first; empty for an
+  // unknown order.
+  virtual Result<std::vector<ReservationRecord>> GetReservations(OrderId order) = 0;
+  // Purchase-order lines of these SKUs (every SKU when empty), by expected_at.
+  virtual Result<std::vector<IncomingStock>> GetIncoming(const std::vector<std::string>& skus,
+                                                         bool open_only) = 0;
+  // Units ordered per SKU per UTC day in [from, to), from the event log: the lines of each
+  // order's first "order.allocated" or "order.backordered" event that has a "lines" array (an
+  // order counts once, on the day of that event; if it is before `from`, not at all). Ordered by
+  // sku, day.
+  virtual Result<std::vector<DailyDemand>> DemandByDay(Timestamp from, Timestamp to) = 0;
   virtual CommitStats GetCommitStats() = 0;
 };
 

@@ -46,8 +46,9 @@ class MigrationsTest : public ::testing::Test {
 
 TEST_F(MigrationsTest, FreshDatabaseGetsEveryTable) {
   ASSERT_TRUE(OpenStore().ok());
-  for (const char* table : {"events", "orders", "webhooks", "parked_events", "privacy_requests",
-                            "reviews", "schema_migrations"}) {
+  for (const char* table :
+       {"events", "orders", "webhooks", "parked_events", "privacy_requests", "reviews", "outbox",
+        "stock", "reservations", "stock_adjustments", "incoming", "schema_migrations"}) {
     EXPECT_TRUE(TableExists(table)) << table;
   }
   EXPECT_EQ(QueryInt(path_, "SELECT MAX(version) FROM schema_migrations"),
@@ -131,6 +132,36 @@ TEST(RulesMigrationTest, ExistingOrdersStartWithTheirRulesCursorAtTheirVersion) 
     ASSERT_TRUE(Migrate(**conn, clock, KnownMigrations()).ok());
   }
   EXPECT_EQ(testing::QueryInt(path, "SELECT rules_version FROM orders"), 3);
+}
+
+}  // namespace
+}  // namespace orderpilot::store::internal
+
+namespace orderpilot::store::internal {
+namespace {
+
+// Upgrading a database of schema 2: the stock tables arrive empty, and what was there stays.
+TEST(StockMigrationTest, UpgradeAddsStockTablesAndKeepsTheLog) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/m.db";
+  ManualClock clock{Timestamp{1750000000000000}};
+  auto conn = Connection::Open(path, true, 1000);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  ASSERT_TRUE(Migrate(**conn, clock, KnownMigrations().subspan(0, 2)).ok());
+  ASSERT_TRUE((*conn)
+                  ->ExecScript("INSERT INTO events (stream, version, type, payload, actor, at) "
+                               "VALUES ('order-1', 1, 'order.received', '{}', 'api', 0)")
+                  .ok());
+  Status s = Migrate(**conn, clock, KnownMigrations());
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(testing::QueryInt(path, "SELECT COUNT(*) FROM events"), 1);
+  for (const char* table : {"stock", "reservations", "stock_adjustments", "incoming"}) {
+    EXPECT_EQ(testing::QueryInt(path, std::string("SELECT COUNT(*) FROM ") + table), 0) << table;
+  }
+  EXPECT_EQ(testing::QueryInt(path,
+                              "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
+                              "AND name = 'events_allocations'"),
+            1);
 }
 
 }  // namespace

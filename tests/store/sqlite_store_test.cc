@@ -716,7 +716,8 @@ TEST_F(SqliteStoreTest, StatsCountsOrdersReviewsEventsAndWebhooks) {
   EXPECT_EQ(stats->orders_by_state["held"], 1);
   EXPECT_EQ(stats->orders_by_state["cancelled"], 1);
   EXPECT_EQ(stats->orders_by_state["accepted"], 0);
-  EXPECT_EQ(stats->orders_by_state.size(), 6u);
+  EXPECT_EQ(stats->orders_by_state.size(), 9u);  // every state, zero or not
+  EXPECT_EQ(stats->orders_by_state["allocated"], 0);
   EXPECT_EQ(stats->open_reviews, 1);
   EXPECT_EQ(stats->events, 5);
   EXPECT_EQ(stats->webhooks, 3);
@@ -726,9 +727,11 @@ TEST_F(SqliteStoreTest, StatsCountsOrdersReviewsEventsAndWebhooks) {
 
 TEST(StoreNamesTest, OrderStateNamesRoundTrip) {
   for (OrderState s : {OrderState::kReceived, OrderState::kValidated, OrderState::kAccepted,
-                       OrderState::kHeld, OrderState::kRejected, OrderState::kCancelled}) {
+                       OrderState::kHeld, OrderState::kRejected, OrderState::kCancelled,
+                       OrderState::kAllocated, OrderState::kBackordered, OrderState::kShipped}) {
     EXPECT_EQ(ParseOrderState(OrderStateName(s)), s);
   }
+  EXPECT_EQ(OrderStateName(OrderState::kBackordered), "backordered");
   EXPECT_EQ(OrderStateName(OrderState::kHeld), "held");
   EXPECT_FALSE(ParseOrderState("Held").has_value());
 }

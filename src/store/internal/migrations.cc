@@ -125,9 +125,71 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending ON outbox (status, next_attempt_at);
 )sql";
 
+// Stock (issue 5): levels per SKU and location, reservations of orders, the adjustment replay
+// record, incoming purchase orders. SKU streams ("sku-<SKU>") need no table of their own: their
+// version is MAX(version) of the UNIQUE(stream, version) index, one seek and no extra write.
+constexpr const char* kMigration3 = R"sql(
+CREATE TABLE stock (
+  id            INTEGER PRIMARY KEY,
+  sku           TEXT    NOT NULL,
+  location      TEXT    NOT NULL,
+  on_hand       INTEGER NOT NULL DEFAULT 0,
+  reserved      INTEGER NOT NULL DEFAULT 0,
+  safety_stock  INTEGER NOT NULL DEFAULT 0,
+  reorder_point INTEGER NOT NULL DEFAULT 0,
+  updated_at    INTEGER NOT NULL,
+  UNIQUE (sku, location),
+  CHECK (on_hand >= 0 AND reserved >= 0 AND reserved <= on_hand AND safety_stock >= 0 AND
+         reorder_point >= 0)
+);
+CREATE TABLE reservations (
+  id         INTEGER PRIMARY KEY,
+  order_id   INTEGER NOT NULL REFERENCES orders (id),
+  sku        TEXT    NOT NULL,
+  location   TEXT    NOT NULL,
+  quantity   INTEGER NOT NULL CHECK (quantity > 0),
+  state      TEXT    NOT NULL CHECK (state IN ('reserved', 'shipped', 'released')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX reservations_by_order ON reservations (order_id, state);
+-- Open reservations of a level, newest order first: the over-count release.
+CREATE INDEX reservations_by_level ON reservations (sku, location, state, order_id);
+CREATE TABLE stock_adjustments (
+  id              INTEGER PRIMARY KEY,
+  idempotency_key TEXT    NOT NULL UNIQUE,
+  sku             TEXT    NOT NULL,
+  location        TEXT    NOT NULL,
+  mode            TEXT    NOT NULL CHECK (mode IN ('set', 'delta', 'channel_available')),
+  quantity        INTEGER NOT NULL,
+  safety_stock    INTEGER,
+  reason          TEXT    NOT NULL,
+  actor           TEXT    NOT NULL,
+  at              INTEGER NOT NULL,
+  on_hand         INTEGER
+);
+CREATE TABLE incoming (
+  id             INTEGER PRIMARY KEY,
+  purchase_order TEXT    NOT NULL,
+  sku            TEXT    NOT NULL,
+  location       TEXT    NOT NULL,
+  quantity       INTEGER NOT NULL CHECK (quantity > 0),
+  expected_at    INTEGER NOT NULL,
+  received       INTEGER NOT NULL DEFAULT 0,
+  received_at    INTEGER,
+  updated_at     INTEGER NOT NULL,
+  UNIQUE (purchase_order, sku, location)
+);
+CREATE INDEX incoming_by_sku ON incoming (sku, expected_at);
+-- Demand for forecasts: the allocation decisions by time, without a scan of the whole log.
+CREATE INDEX events_allocations ON events (at)
+  WHERE type IN ('order.allocated', 'order.backordered');
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
     {2, kMigration2},
+    {3, kMigration3},
 };
 
 Status ApplyOne(Connection& conn, const Clock& clock, const Migration& m, int known) {

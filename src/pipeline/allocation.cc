@@ -1,0 +1,404 @@
+#include "pipeline/allocation.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/json_writer.h"
+#include "inventory/backorder.h"
+#include "inventory/substitute.h"
+
+namespace orderpilot::pipeline {
+namespace {
+
+constexpr std::string_view kActor = "pipeline";
+constexpr int64_t kMicrosPerDay = 86'400'000'000;
+
+int64_t DayOf(Timestamp t) { return t.micros / kMicrosPerDay; }
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool Contains(const std::string& haystack, std::initializer_list<std::string_view> needles) {
+  for (std::string_view n : needles) {
+    if (haystack.find(n) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// The speed the order paid for: a rule's set_shipping_speed, else its shipping line's name.
+routing::Speed SpeedOf(const Order& order, std::string_view override_speed) {
+  if (auto s = routing::ParseSpeed(override_speed)) return *s;
+  for (const ShippingLine& l : order.shipping_lines) {
+    const std::string text = Lower(l.title) + " " + Lower(l.code);
+    if (Contains(text, {"overnight", "next day", "next-day", "nextday", "1-day", "one day"})) {
+      return routing::Speed::kOvernight;
+    }
+    if (Contains(text,
+                 {"express", "2-day", "2 day", "two-day", "two day", "priority", "expedited"})) {
+      return routing::Speed::kExpress;
+    }
+  }
+  return routing::Speed::kStandard;
+}
+
+// A delivery date the customer chose ("deliver_by" or "delivery_date" note attribute).
+std::optional<int64_t> DeliverBy(const Order& order) {
+  for (const auto& [k, v] : order.attributes) {
+    if (k != "deliver_by" && k != "delivery_date") continue;
+    Result<Timestamp> t = ParseTimestamp(v.size() == 10 ? v + "T00:00:00Z" : v);
+    if (t.ok()) return DayOf(*t);
+  }
+  return std::nullopt;
+}
+
+struct MergedLine {
+  std::string sku;
+  std::string title;
+  int64_t quantity = 0;
+  int64_t grams = 0;
+  int64_t volume_cm3 = 0;
+  const LineItem* first = nullptr;
+};
+
+std::vector<MergedLine> ShippedLines(const Order& order, const inventory::Catalog& catalog) {
+  std::vector<MergedLine> lines;
+  for (const LineItem& li : order.line_items) {
+    if (!li.requires_shipping || li.gift_card || li.quantity <= 0 || li.sku.empty()) continue;
+    auto it = std::find_if(lines.begin(), lines.end(),
+                           [&](const MergedLine& m) { return m.sku == li.sku; });
+    if (it != lines.end()) {
+      it->quantity += li.quantity;
+      continue;
+    }
+    MergedLine m;
+    m.sku = li.sku;
+    m.title = li.title;
+    m.quantity = li.quantity;
+    m.grams = li.grams;
+    m.first = &li;
+    if (const inventory::CatalogItem* item = catalog.Find(li.sku)) {
+      if (item->grams > 0) m.grams = item->grams;
+      m.volume_cm3 = item->VolumeCm3();
+    }
+    lines.push_back(std::move(m));
+  }
+  return lines;
+}
+
+void WriteMoney(JsonWriter& w, std::string_view key, const Money& m) { w.Field(key, m.ToString()); }
+
+std::string ShipStationRequest(const Order& order, OrderId id, const std::string& key,
+                               const inventory::Location& loc, const routing::Shipment& s,
+                               const std::vector<MergedLine>& lines) {
+  JsonWriter w;
+  w.BeginObject()
+      .Field("orderNumber", order.number.empty() ? id.ToString() : order.number)
+      .Field("orderKey", key)
+      .Field("orderDate", FormatTimestamp(order.created_at))
+      .Field("orderStatus", "awaiting_shipment")
+      .Field("customerEmail", order.email);
+  const Address empty;
+  const Address& a = order.shipping_address ? *order.shipping_address : empty;
+  w.Key("shipTo")
+      .BeginObject()
+      .Field("name", a.first_name + (a.first_name.empty() ? "" : " ") + a.last_name)
+      .Field("company", a.company)
+      .Field("street1", a.address1)
+      .Field("street2", a.address2)
+      .Field("city", a.city)
+      .Field("state", a.province_code)
+      .Field("postalCode", a.zip)
+      .Field("country", a.country_code)
+      .Field("phone", a.phone)
+      .EndObject();
+  w.Key("items").BeginArray();
+  for (const auto& [line, units] : s.lines) {
+    const MergedLine& m = lines[static_cast<size_t>(line)];
+    w.BeginObject().Field("sku", m.sku).Field("name", m.title).Field("quantity", units);
+    if (m.first) WriteMoney(w, "unitPrice", m.first->unit_price);
+    w.Key("weight").BeginObject().Field("value", m.grams).Field("units", "grams").EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Field("carrierCode", s.service->carrier_code)
+      .Field("serviceCode", s.service->service_code)
+      .Field("requestedShippingService", s.service->name)
+      .Field("shipByDate", inventory::FormatDay(s.ship_day));
+  w.Key("weight")
+      .BeginObject()
+      .Field("value", s.billable_grams)
+      .Field("units", "grams")
+      .EndObject();
+  w.Key("advancedOptions")
+      .BeginObject()
+      .Field("warehouseId", loc.code)
+      .Field("source", "orderpilot")
+      .Field("customField1", "order " + id.ToString())
+      .EndObject();
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace
+
+void StockLedger::Load(const FulfillmentSetup& setup,
+                       const std::vector<store::StockLevel>& levels) {
+  skus_.clear();
+  locations_ = setup.locations.size();
+  for (const store::StockLevel& l : levels) {
+    size_t index = 0;
+    while (index < locations_ && setup.locations[index].code != l.location) ++index;
+    if (index == locations_) continue;
+    auto it = skus_.find(l.sku);
+    if (it == skus_.end()) {
+      it = skus_.emplace(l.sku, PerSku{std::vector<int64_t>(locations_, 0)}).first;
+    }
+    it->second.available[index] = std::max<int64_t>(0, l.available());
+  }
+}
+
+int64_t StockLedger::Available(std::string_view sku, size_t location) const {
+  auto it = skus_.find(sku);
+  if (it == skus_.end() || location >= it->second.available.size()) return 0;
+  return it->second.available[location];
+}
+
+void StockLedger::Take(std::string_view sku, size_t location, int64_t units) {
+  auto it = skus_.find(sku);
+  if (it == skus_.end() || location >= it->second.available.size()) return;
+  it->second.available[location] = std::max<int64_t>(0, it->second.available[location] - units);
+}
+
+void CollectSkus(const FulfillmentSetup& setup, const Order& order, std::vector<std::string>& out) {
+  for (const LineItem& li : order.line_items) {
+    if (!li.requires_shipping || li.gift_card || li.sku.empty()) continue;
+    out.push_back(li.sku);
+    if (!setup.propose_substitutes) continue;
+    for (const inventory::CatalogItem* s : setup.catalog.Siblings(li.sku)) out.push_back(s->sku);
+  }
+}
+
+AllocationResult PlanAllocation(const AllocationRequest& request, const Order& order, Timestamp now,
+                                AllocationContext& ctx) {
+  const FulfillmentSetup& setup = ctx.setup;
+  AllocationResult r;
+  r.next = request.from;
+  std::vector<MergedLine> lines = ShippedLines(order, setup.catalog);
+  if (lines.empty()) {
+    if (request.from == store::OrderState::kBackordered) return r;
+    r.events.push_back({"order.shipped",
+                        R"({"digital":true,"lines":[],"reason":"nothing in the order ships"})",
+                        std::string(kActor)});
+    r.next = store::OrderState::kShipped;
+    r.changed = true;
+    return r;
+  }
+
+  routing::RouteRequest req;
+  req.now = now;
+  req.split_penalty = setup.split_penalty;
+  req.promise.speed = SpeedOf(order, request.shipping_speed);
+  req.promise.deliver_by_day = DeliverBy(order);
+  req.forced_site = std::string(request.route_location);
+  req.forced_service = std::string(request.carrier_service);
+  if (order.shipping_address) {
+    req.destination_country = order.shipping_address->country_code;
+    req.destination_postcode = order.shipping_address->zip;
+  }
+  for (const MergedLine& m : lines) {
+    req.lines.push_back({m.sku, m.quantity, m.grams, m.volume_cm3});
+  }
+  for (size_t i = 0; i < setup.locations.size(); ++i) {
+    routing::Candidate c;
+    c.site = static_cast<int>(i);
+    bool any = false;
+    for (const MergedLine& m : lines) {
+      int64_t units =
+          setup.locations[i].MayShip(m.sku) ? ctx.ledger.Available(m.sku, i) : int64_t{0};
+      c.available.push_back(units);
+      any = any || units > 0;
+    }
+    if (any) req.candidates.push_back(std::move(c));
+  }
+
+  Result<routing::RoutePlan> planned = setup.router->Plan(req);
+  if (!planned.ok()) {
+    if (request.from == store::OrderState::kBackordered) return r;
+    // A request the router refuses (e.g. a destination no carrier serves) needs a person.
+    std::string reason = "cannot route the order: " + planned.status().message();
+    JsonWriter w;
+    w.BeginObject().Field("decision", "hold").Field("confidence", 1.0);
+    w.Key("reasons").BeginArray().String(reason).EndArray().EndObject();
+    std::string payload = w.Take();
+    r.events.push_back({"order.held", payload, std::string(kActor)});
+    r.review = store::OrderTransition::ReviewRequest{"routing_problem", reason, payload};
+    r.next = store::OrderState::kHeld;
+    r.changed = true;
+    return r;
+  }
+  const routing::RoutePlan& plan = *planned;
+  const std::string currency(plan.total.currency().code());
+
+  if (!plan.shipments.empty()) {
+    JsonWriter alloc;
+    alloc.BeginObject().Key("lines").BeginArray();
+    for (const MergedLine& m : lines) {
+      alloc.BeginObject().Field("sku", m.sku).Field("quantity", m.quantity).EndObject();
+    }
+    alloc.EndArray().Key("shipments").BeginArray();
+    JsonWriter routed;
+    routed.BeginObject()
+        .Field("summary", plan.summary)
+        .Field("total", plan.total.ToString())
+        .Field("currency", currency)
+        .Field("speed", routing::SpeedName(req.promise.speed));
+    if (req.promise.deliver_by_day) {
+      routed.Field("deliver_by", inventory::FormatDay(*req.promise.deliver_by_day));
+    }
+    routed.Field("promise_met", plan.promise_met)
+        .Field("method", plan.exact ? "exact" : "heuristic")
+        .Key("shipments")
+        .BeginArray();
+    for (const routing::Shipment& s : plan.shipments) {
+      const inventory::Location& loc = setup.locations[static_cast<size_t>(s.site)];
+      alloc.BeginObject().Field("location", loc.code).Key("lines").BeginArray();
+      for (const auto& [line, units] : s.lines) {
+        const MergedLine& m = lines[static_cast<size_t>(line)];
+        alloc.BeginObject().Field("sku", m.sku).Field("quantity", units).EndObject();
+        r.reserve.push_back({m.sku, loc.code, units});
+        ctx.ledger.Take(m.sku, static_cast<size_t>(s.site), units);
+      }
+      alloc.EndArray().EndObject();
+      routed.BeginObject()
+          .Field("location", loc.code)
+          .Field("carrier", s.service->carrier)
+          .Field("service", s.service->code)
+          .Field("service_name", s.service->name)
+          .Field("shipping", s.shipping.ToString())
+          .Field("handling", s.handling.ToString())
+          .Field("billable_grams", s.billable_grams)
+          .Field("ship_date", inventory::FormatDay(s.ship_day))
+          .Field("delivery_date", inventory::FormatDay(s.delivery_day))
+          .Field("meets_promise", s.meets_promise)
+          .EndObject();
+      store::OutboxMessage m;
+      m.idempotency_key = "fulfillment:order-" + request.order_id.ToString() + ":v" +
+                          std::to_string(request.version) + ":" + loc.code;
+      m.kind = loc.fulfillment_url.empty() ? "fulfillment_request" : "webhook";
+      m.destination = loc.fulfillment_url.empty() ? loc.code : loc.fulfillment_url;
+      m.payload = ShipStationRequest(order, request.order_id, m.idempotency_key, loc, s, lines);
+      r.outbox.push_back(std::move(m));
+    }
+    alloc.EndArray().EndObject();
+    routed.EndArray().Key("alternatives").BeginArray();
+    for (const routing::Alternative& a : plan.alternatives) {
+      routed.BeginObject().Field("option", a.description);
+      if (a.total) {
+        routed.Field("total", a.total->ToString());
+      } else {
+        routed.Field("why_not", a.why_not);
+      }
+      routed.EndObject();
+    }
+    routed.EndArray().Key("notes").BeginArray();
+    for (const std::string& n : plan.notes) routed.String(n);
+    routed.EndArray().EndObject();
+    r.events.push_back({"order.allocated", alloc.Take(), std::string(kActor)});
+    r.events.push_back({"order.routed", routed.Take(), std::string(kActor)});
+    r.next = store::OrderState::kAllocated;
+    r.changed = true;
+    return r;
+  }
+
+  // Some line cannot be filled from any location.
+  if (request.from == store::OrderState::kBackordered) return r;  // still waiting
+  auto total_available = [&](std::string_view sku) {
+    int64_t sum = 0;
+    for (size_t i = 0; i < setup.locations.size(); ++i) {
+      if (setup.locations[i].MayShip(sku)) sum += ctx.ledger.Available(sku, i);
+    }
+    return sum;
+  };
+  if (setup.propose_substitutes) {
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (plan.short_units[i] <= 0) continue;
+      auto sub = inventory::FindSubstitute(setup.catalog, lines[i].sku, lines[i].quantity,
+                                           total_available);
+      if (!sub) continue;
+      std::string reason = lines[i].sku + " is out of stock (" +
+                           std::to_string(plan.short_units[i]) + " short); propose " +
+                           sub->item->sku +
+                           (sub->item->title.empty() ? "" : " (" + sub->item->title + ")");
+      JsonWriter w;
+      w.BeginObject()
+          .Field("sku", lines[i].sku)
+          .Field("quantity", lines[i].quantity)
+          .Field("short", plan.short_units[i])
+          .Field("substitute_sku", sub->item->sku)
+          .Field("substitute_title", sub->item->title)
+          .Field("available", sub->available)
+          .Field("matching_attributes", static_cast<int64_t>(sub->matching_attributes))
+          .Key("differences")
+          .BeginArray();
+      for (const std::string& d : sub->differences) w.String(d);
+      w.EndArray().Field("confidence", 0.5).Key("reasons").BeginArray().String(reason);
+      w.EndArray().EndObject();
+      std::string payload = w.Take();
+      r.events.push_back({"order.substitution_proposed", payload, std::string(kActor)});
+      r.events.push_back({"order.held", payload, std::string(kActor)});
+      r.review = store::OrderTransition::ReviewRequest{"substitute_sku", reason, payload};
+      r.next = store::OrderState::kHeld;
+      r.changed = true;
+      return r;
+    }
+  }
+  std::vector<std::string> short_skus;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (plan.short_units[i] > 0) short_skus.push_back(lines[i].sku);
+  }
+  std::vector<store::IncomingStock> incoming;
+  if (ctx.incoming) incoming = ctx.incoming(short_skus);
+  const int transit_days = req.promise.speed == routing::Speed::kOvernight ? 1
+                           : req.promise.speed == routing::Speed::kExpress ? 2
+                                                                           : 5;
+  JsonWriter w;
+  w.BeginObject().Key("lines").BeginArray();
+  for (const MergedLine& m : lines) {
+    w.BeginObject().Field("sku", m.sku).Field("quantity", m.quantity).EndObject();
+  }
+  w.EndArray().Key("short").BeginArray();
+  int64_t promise_day = 0;
+  std::string summary;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (plan.short_units[i] <= 0) continue;
+    const inventory::CatalogItem* item = setup.catalog.Find(lines[i].sku);
+    const int lead =
+        item && item->lead_time_days > 0 ? item->lead_time_days : setup.default_lead_time_days;
+    inventory::BackorderPromise p = inventory::PromiseFor(lines[i].sku, plan.short_units[i],
+                                                          incoming, DayOf(now), lead, transit_days);
+    promise_day = std::max(promise_day, p.deliver_day);
+    w.BeginObject()
+        .Field("sku", lines[i].sku)
+        .Field("short", plan.short_units[i])
+        .Field("available", total_available(lines[i].sku))
+        .Field("ship_date", inventory::FormatDay(p.ship_day))
+        .Field("basis", p.basis)
+        .EndObject();
+    if (!summary.empty()) summary += "; ";
+    summary += std::to_string(plan.short_units[i]) + " × " + lines[i].sku + " short, expected " +
+               inventory::FormatDay(p.ship_day) + " (" + p.basis + ")";
+  }
+  w.EndArray()
+      .Field("promise_date", inventory::FormatDay(promise_day))
+      .Field("summary", summary)
+      .EndObject();
+  r.events.push_back({"order.backordered", w.Take(), std::string(kActor)});
+  r.next = store::OrderState::kBackordered;
+  r.changed = true;
+  return r;
+}
+
+}  // namespace orderpilot::pipeline

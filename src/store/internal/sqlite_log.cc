@@ -1,0 +1,34 @@
+#include "store/internal/sqlite_log.h"
+
+namespace orderpilot::store::internal {
+
+std::string_view PayloadOrEmptyObject(std::string_view payload) {
+  return payload.empty() ? std::string_view("{}") : payload;
+}
+
+Status AppendEvent(Connection& c, std::string_view stream, int64_t version, std::string_view type,
+                   std::string_view payload, std::string_view actor, int64_t at) {
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      c.Prepare("INSERT INTO events (stream, version, type, payload, actor, at) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  s.Bind(1, stream).Bind(2, version).Bind(3, type).Bind(4, PayloadOrEmptyObject(payload));
+  s.Bind(5, actor).Bind(6, at);
+  return s.Exec();
+}
+
+Status InsertOutbox(Connection& c, const OutboxMessage& m, OrderId order, int64_t now) {
+  OP_ASSIGN_OR_RETURN(
+      Stmt s, c.Prepare("INSERT INTO outbox (kind, destination, payload, idempotency_key, "
+                        "order_id, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+                        "?6, ?6) ON CONFLICT (idempotency_key) DO NOTHING"));
+  s.Bind(1, m.kind).Bind(2, m.destination).Bind(3, PayloadOrEmptyObject(m.payload));
+  s.Bind(4, m.idempotency_key).Bind(6, now);
+  if (order.valid()) {
+    s.Bind(5, order.value());
+  } else {
+    s.BindNull(5);
+  }
+  return s.Exec();
+}
+
+}  // namespace orderpilot::store::internal
