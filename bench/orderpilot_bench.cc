@@ -1,10 +1,14 @@
 // Google Benchmark: the hot path's pieces, and the pipeline's sustained rate over 100,000 stored
-// orders. Run through `make bench` (bench/run.sh), which also runs wrk against the server.
+// orders, without and with fulfillment (examples/orderpilot.yaml's locations, catalog and rate
+// tables). Run through `make bench` (bench/run.sh), which also runs wrk against the server.
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
+#include <optional>
 #include <thread>
 
+#include "app/config.h"
+#include "app/fulfillment.h"
 #include "app/simulator.h"
 #include "core/order_json.h"
 #include "ingest/shopify_order.h"
@@ -60,40 +64,108 @@ void BM_ValidateOrder(benchmark::State& state) {
 }
 BENCHMARK(BM_ValidateOrder);
 
-// Seeds N stored orders (as the webhook path stores them), then times the pipeline taking all of
-// them to accepted/held with 2 (the default), 4 and 8 workers. Reports orders/s.
-void BM_PipelineDrain(benchmark::State& state) {
+// Seeds N stored orders (as the webhook path stores them) from 8 threads, so the group commit
+// batches the inserts.
+void SeedOrders(store::Store& store, const Clock& clock, int n) {
+  std::vector<std::thread> seeders;
+  for (int t = 0; t < 8; ++t) {
+    seeders.emplace_back([&, t] {
+      app::OrderSimulator sim(1000 + static_cast<uint64_t>(t), kShop);
+      for (int i = t; i < n; i += 8) {
+        auto w = sim.NextOrderCreate();
+        auto d = ingest::ShopifyDelivery(
+            {"", "orders/create", kShop, w.webhook_id, w.event_id, "2026-04", ""}, w.body,
+            clock.Now());
+        if (d.ok()) (void)store.Ingest(*d);
+      }
+    });
+  }
+  for (auto& t : seeders) t.join();
+}
+
+// The demo configuration (examples/orderpilot.yaml) and the fulfillment built from it.
+struct DemoFulfillment {
+  app::Config config;
+  app::Fulfillment fulfillment;
+};
+
+Result<DemoFulfillment> LoadDemoFulfillment() {
+  app::FakeEnvironment env;
+  env.Set("SHOPIFY_SECRET", kSecret);
+  env.Set("ORDERPILOT_API_KEY", "bench-api-key-0123456789abcdef");
+  DemoFulfillment d;
+  OP_ASSIGN_OR_RETURN(d.config, app::LoadConfigFile(OP_EXAMPLES_DIR "/orderpilot.yaml", env));
+  OP_ASSIGN_OR_RETURN(d.fulfillment, app::BuildFulfillment(d.config));
+  if (!d.fulfillment.setup) {
+    return FailedPreconditionError("examples/orderpilot.yaml configures no locations");
+  }
+  return d;
+}
+
+// 10,000,000 units on hand of every catalog SKU at every location that may ship it, so every
+// order that can be routed is allocated.
+Status StockEverything(store::Store& store, const pipeline::FulfillmentSetup& setup) {
+  std::vector<store::StockAdjustment> rows;
+  for (const inventory::CatalogItem& item : setup.catalog.items()) {
+    for (const inventory::Location& loc : setup.locations) {
+      if (!loc.MayShip(item.sku)) continue;
+      store::StockAdjustment a;
+      a.sku = item.sku;
+      a.location = loc.code;
+      a.mode = store::AdjustmentMode::kSet;
+      a.quantity = 10'000'000;
+      a.reason = "bench";
+      a.idempotency_key = "bench-stock:" + item.sku + "@" + loc.code;
+      a.actor = "bench";
+      rows.push_back(std::move(a));
+    }
+  }
+  OP_ASSIGN_OR_RETURN(std::vector<store::AdjustmentOutcome> outcomes, store.AdjustStockAll(rows));
+  (void)outcomes;
+  return Status::Ok();
+}
+
+// Seeds `orders` stored orders, then times the pipeline taking all of them as far as it goes:
+// to accepted/held without fulfillment; with it (the demo configuration's locations, catalog and
+// rate tables, the store's stock observer the Shopify inventory sync, every SKU stocked) on to
+// allocated (reservations, allocation and routing events, fulfillment requests and inventory
+// updates in the outbox), backordered or held. Reports orders/s and the outcomes.
+void Drain(benchmark::State& state, bool with_fulfillment) {
   const int n = static_cast<int>(state.range(0));
   for (auto _ : state) {
     state.PauseTiming();
+    std::optional<DemoFulfillment> demo;
+    if (with_fulfillment) {
+      auto loaded = LoadDemoFulfillment();
+      if (!loaded.ok()) {
+        state.SkipWithError(loaded.status().ToString().c_str());
+        return;
+      }
+      demo.emplace(std::move(loaded).value());
+    }
     char tmpl[] = "/tmp/op-bench-XXXXXX";
     std::string dir = mkdtemp(tmpl);
     SystemClock clock;
     store::SqliteOptions so;
     so.path = dir + "/db.sqlite";
     so.clock = &clock;
+    if (demo) so.stock_observer = demo->fulfillment.sync.get();
     auto store = store::SqliteStore::Open(so);
     if (!store.ok()) {
       state.SkipWithError(store.status().ToString().c_str());
       return;
     }
-    // Seed from 8 threads so the group commit batches the inserts.
-    std::vector<std::thread> seeders;
-    for (int t = 0; t < 8; ++t) {
-      seeders.emplace_back([&, t] {
-        app::OrderSimulator sim(1000 + static_cast<uint64_t>(t), kShop);
-        for (int i = t; i < n; i += 8) {
-          auto w = sim.NextOrderCreate();
-          auto d = ingest::ShopifyDelivery(
-              {"", "orders/create", kShop, w.webhook_id, w.event_id, "2026-04", ""}, w.body,
-              clock.Now());
-          if (d.ok()) (void)(*store)->Ingest(*d);
-        }
-      });
-    }
-    for (auto& t : seeders) t.join();
+    SeedOrders(**store, clock, n);
     pipeline::PipelineOptions po;
     po.workers = static_cast<int>(state.range(1));
+    if (demo) {
+      Status stocked = StockEverything(**store, *demo->fulfillment.setup);
+      if (!stocked.ok()) {
+        state.SkipWithError(stocked.ToString().c_str());
+        return;
+      }
+      po.fulfillment = demo->fulfillment.setup.get();
+    }
     pipeline::Pipeline p(**store, clock, po);
     state.ResumeTiming();
     auto start = std::chrono::steady_clock::now();
@@ -105,19 +177,40 @@ void BM_PipelineDrain(benchmark::State& state) {
     state.PauseTiming();
     auto stats = p.Stats();
     state.counters["orders"] = static_cast<double>(stats.processed);
-    state.counters["held"] = static_cast<double>(stats.held);
     state.counters["orders_per_s"] = static_cast<double>(stats.processed) / seconds;
+    state.counters["accepted"] = static_cast<double>(stats.accepted);
+    state.counters["held"] = static_cast<double>(stats.held);
+    state.counters["allocated"] = static_cast<double>(stats.allocated);
+    state.counters["backordered"] = static_cast<double>(stats.backordered);
+    // Any other state: with fulfillment, orders with nothing to ship (gift cards) go to shipped.
+    state.counters["other"] = static_cast<double>(stats.processed - stats.accepted - stats.held -
+                                                  stats.allocated - stats.backordered);
+    state.counters["failures"] = static_cast<double>(stats.failures);
     p.Stop();
     store->reset();
     std::filesystem::remove_all(dir);
     state.ResumeTiming();
   }
 }
+
+// Without fulfillment: orders stop at accepted (or held), with 2 (the default), 4 and 8 workers.
+void BM_PipelineDrain(benchmark::State& state) { Drain(state, /*with_fulfillment=*/false); }
 BENCHMARK(BM_PipelineDrain)
     ->ArgNames({"orders", "workers"})
     ->Args({100000, 2})
     ->Args({100000, 4})
     ->Args({100000, 8})
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kSecond);
+
+// With fulfillment on (examples/orderpilot.yaml), 2 workers: validate, accept, allocate, route.
+void BM_PipelineDrainFulfillment(benchmark::State& state) {
+  Drain(state, /*with_fulfillment=*/true);
+}
+BENCHMARK(BM_PipelineDrainFulfillment)
+    ->ArgNames({"orders", "workers"})
+    ->Args({100000, 2})
     ->Iterations(1)
     ->UseManualTime()
     ->Unit(benchmark::kSecond);

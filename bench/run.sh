@@ -3,8 +3,13 @@
 #   server  wrk: GET /healthz (our ceiling on this machine) and signed 3 KB Shopify orders/create
 #           webhooks, each durable before its 200, against the same server; then the server's
 #           peak resident memory (VmHWM) after that load.
-#   micro   Google Benchmark micro benchmarks and the pipeline's sustained rate (100,000 stored
-#           orders taken to accepted/held).
+#   micro   Google Benchmark micro benchmarks and the pipeline's sustained rate: 100,000 stored
+#           orders taken to accepted/held, and the same with fulfillment on (examples/
+#           orderpilot.yaml: allocated/backordered/held), side by side.
+#   routing the allocate step per order (pipeline::PlanAllocation: stock, routing, carrier
+#           choice, events and fulfillment payloads; 5 lines, 10 locations, 3 carriers × 4
+#           services) and Router::Plan alone, medians of 5 repetitions, one thread, against the
+#           target of <= 20 µs per order.
 #   rules   the reference rule (bench/rule_orders.h) compiled by orderpilot's CEL vs. the same
 #           condition hand-written in C++ (bench/rule_bench.cc), and in the JS engines
 #           json-rules-engine, json-logic-js and @marcbachmann/cel-js (bench/peers), over the same
@@ -17,11 +22,11 @@ set -euo pipefail
 build=${1:-build-bench}
 shift || true
 sections=("$@")
-[[ ${#sections[@]} -gt 0 ]] || sections=(server micro rules)
+[[ ${#sections[@]} -gt 0 ]] || sections=(server micro routing rules)
 for s in "${sections[@]}"; do
   case "$s" in
-    server | micro | rules) ;;
-    *) echo "unknown section '$s' (server, micro, rules)" >&2; exit 2 ;;
+    server | micro | routing | rules) ;;
+    *) echo "unknown section '$s' (server, micro, routing, rules)" >&2; exit 2 ;;
   esac
 done
 duration=${OP_BENCH_SECONDS:-15}
@@ -83,9 +88,51 @@ section_server() {
   server_pid=
 }
 
+# Prints `key` of every benchmark whose name matches `pattern` in Google Benchmark's JSON output
+# (one "key": value per line), one value per line.
+bench_json() {  # file, name pattern (awk regex), key
+  awk -v pat="$2" -v key="\"$3\":" '
+    $1 == "\"name\":" { name = $2; gsub(/[",]/, "", name) }
+    $1 == key && name ~ pat { v = $2; gsub(/[",]/, "", v); print v }' "$1"
+}
+
 section_micro() {
   echo "== micro benchmarks and pipeline rate"
-  "$build/bench/orderpilot_bench" --benchmark_counters_tabular=true
+  "$build/bench/orderpilot_bench" --benchmark_counters_tabular=true \
+    --benchmark_out="$work/micro.json" --benchmark_out_format=json
+  local plain with
+  plain='^BM_PipelineDrain/orders:[0-9]+/workers:2/'
+  with='^BM_PipelineDrainFulfillment/orders:[0-9]+/workers:2/'
+  awk -v plain="$(bench_json "$work/micro.json" "$plain" orders_per_s)" \
+    -v rate="$(bench_json "$work/micro.json" "$with" orders_per_s)" \
+    -v orders="$(bench_json "$work/micro.json" "$with" orders)" \
+    -v allocated="$(bench_json "$work/micro.json" "$with" allocated)" \
+    -v backordered="$(bench_json "$work/micro.json" "$with" backordered)" \
+    -v held="$(bench_json "$work/micro.json" "$with" held)" \
+    -v other="$(bench_json "$work/micro.json" "$with" other)" \
+    'BEGIN {
+      printf "pipeline drain, 2 workers: %.0f orders/s to accepted/held; %.0f orders/s with" \
+             " fulfillment (%.0f%%)\n", plain, rate, plain > 0 ? 100 * rate / plain : 0
+      printf "  with fulfillment: %.0f orders: allocated %.0f, backordered %.0f, held %.0f," \
+             " nothing to ship %.0f\n", orders, allocated, backordered, held, other
+    }'
+}
+
+section_routing() {
+  echo "== routing: the allocate step per order and Router::Plan alone, one thread"
+  "$build/bench/routing_bench" --benchmark_out="$work/routing.json" --benchmark_out_format=json
+  local allocate plan
+  allocate=$(bench_json "$work/routing.json" '^BM_AllocateRouteAndChoose.*_median$' real_time)
+  plan=$(bench_json "$work/routing.json" '^BM_Plan.*_median$' real_time)
+  awk -v allocate="$allocate" -v plan="$plan" \
+    -v splits="$(bench_json "$work/routing.json" '^BM_AllocateRouteAndChoose.*_median$' split%)" \
+    'BEGIN {
+      printf "allocate + route + carrier choice (PlanAllocation): median %.2f us/order" \
+             " (%.0f%% of orders split)\n", allocate, splits
+      printf "Router::Plan alone: median %.2f us/order\n", plan
+      printf "target: allocate step <= 20 us median, one thread: %.2f us -> %s\n", allocate,
+             (allocate <= 20 ? "met" : "NOT met")
+    }'
 }
 
 section_rules() {

@@ -587,8 +587,13 @@ HttpResponse ApiService::Metrics() {
           std::to_string(ps.accepted) + "\n";
   text +=
       "orderpilot_pipeline_transitions_total{outcome=\"held\"} " + std::to_string(ps.held) + "\n";
+  text += "orderpilot_pipeline_transitions_total{outcome=\"allocated\"} " +
+          std::to_string(ps.allocated) + "\n";
+  text += "orderpilot_pipeline_transitions_total{outcome=\"backordered\"} " +
+          std::to_string(ps.backordered) + "\n";
   text += "orderpilot_pipeline_transitions_total{outcome=\"other\"} " +
-          std::to_string(ps.processed - ps.accepted - ps.held) + "\n";
+          std::to_string(ps.processed - ps.accepted - ps.held - ps.allocated - ps.backordered) +
+          "\n";
   text +=
       "# HELP orderpilot_pipeline_failures_total Orders the pipeline could not advance.\n"
       "# TYPE orderpilot_pipeline_failures_total counter\n"

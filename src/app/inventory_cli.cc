@@ -90,13 +90,13 @@ int ReorderCommand(const Config& config, bool json, std::FILE* out, std::FILE* e
     std::fprintf(out, "%s\n", inventory::ReorderReportJson(*lines, clock.Now(), o).c_str());
     return 0;
   }
-  std::fprintf(out, "%-22s %-14s %8s %8s %8s %8s %8s  %s\n", "SKU", "METHOD", "PER DAY", "POSITION",
-               "ROP", "ORDER", "BY", "WHY");
+  std::fprintf(out, "%-22s %-20s %8s %8s %8s %8s %10s  %s\n", "SKU", "METHOD", "PER DAY",
+               "POSITION", "ROP", "ORDER", "BY", "WHY");
   for (const inventory::ReorderLine& l : *lines) {
     const inventory::ReorderSuggestion& s = l.suggestion;
     std::string by = s.order_by_day ? inventory::FormatDay(*s.order_by_day) : "-";
-    std::fprintf(out, "%-22s %-14s %8.2f %8lld %8lld %8lld %8s  %s\n", l.sku.c_str(),
-                 std::string(l.forecast.method_name()).substr(0, 14).c_str(), l.forecast.rate,
+    std::fprintf(out, "%-22s %-20s %8.2f %8lld %8lld %8lld %10s  %s\n", l.sku.c_str(),
+                 std::string(l.forecast.method_name()).c_str(), l.forecast.rate,
                  static_cast<long long>(s.position), static_cast<long long>(s.reorder_point),
                  static_cast<long long>(s.quantity), s.needs_reorder ? by.c_str() : "-",
                  s.reason.c_str());

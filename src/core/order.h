@@ -67,6 +67,11 @@ struct LineItem {
   bool requires_shipping = true;
   bool taxable = true;
   bool gift_card = false;
+
+  // Whether stock is allocated and shipped for this line: a physical item (requires shipping,
+  // not a gift card) with a SKU and a positive quantity. The one definition shared by
+  // allocation (pipeline) and edit detection (store).
+  bool Ships() const { return requires_shipping && !gift_card && quantity > 0 && !sku.empty(); }
 };
 
 struct ShippingLine {

@@ -66,7 +66,7 @@ struct MergedLine {
 std::vector<MergedLine> ShippedLines(const Order& order, const inventory::Catalog& catalog) {
   std::vector<MergedLine> lines;
   for (const LineItem& li : order.line_items) {
-    if (!li.requires_shipping || li.gift_card || li.quantity <= 0 || li.sku.empty()) continue;
+    if (!li.Ships()) continue;
     auto it = std::find_if(lines.begin(), lines.end(),
                            [&](const MergedLine& m) { return m.sku == li.sku; });
     if (it != lines.end()) {
@@ -174,7 +174,7 @@ void StockLedger::Take(std::string_view sku, size_t location, int64_t units) {
 
 void CollectSkus(const FulfillmentSetup& setup, const Order& order, std::vector<std::string>& out) {
   for (const LineItem& li : order.line_items) {
-    if (!li.requires_shipping || li.gift_card || li.sku.empty()) continue;
+    if (!li.Ships()) continue;
     out.push_back(li.sku);
     if (!setup.propose_substitutes) continue;
     for (const inventory::CatalogItem* s : setup.catalog.Siblings(li.sku)) out.push_back(s->sku);

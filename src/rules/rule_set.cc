@@ -665,11 +665,11 @@ Result<std::string> ReadFile(const std::string& path) {
 
 const std::vector<std::string_view>& KnownTriggers() {
   static const std::vector<std::string_view> kTriggers = {
-      "order.received", "order.validated",  "order.risk_scored", "order.held",
-      "order.accepted", "order.rejected",   "order.allocated",   "order.routed",
-      "order.shipped",  "order.delivered",  "order.cancelled",   "order.updated",
-      "order.paid",     "return.requested", "refund.issued",     "ticket.created",
-      "stock.low",
+      "order.received",    "order.validated", "order.risk_scored", "order.held",
+      "order.accepted",    "order.rejected",  "order.allocated",   "order.routed",
+      "order.backordered", "order.shipped",   "order.delivered",   "order.cancelled",
+      "order.updated",     "order.paid",      "return.requested",  "refund.issued",
+      "ticket.created",    "stock.low",
   };
   return kTriggers;
 }

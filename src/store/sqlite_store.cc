@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <string_view>
 #include <system_error>
 #include <utility>
 
 #include "core/json_writer.h"
+#include "core/order_json.h"
 #include "store/internal/group_commit.h"
 #include "store/internal/migrations.h"
 #include "store/internal/sqlite_log.h"
@@ -117,17 +119,63 @@ Result<bool> InsertWebhook(Connection& c, const Delivery& d) {
 struct OrderRef {
   OrderId id;
   int64_t version = 0;
+  std::string state;  // as stored (OrderStateName)
 };
 
 // The order a channel id names, if stored.
 Result<std::optional<OrderRef>> FindOrder(Connection& c, const Delivery& d) {
   OP_ASSIGN_OR_RETURN(Stmt s,
-                      c.Prepare("SELECT id, version FROM orders "
+                      c.Prepare("SELECT id, version, state FROM orders "
                                 "WHERE channel = ?1 AND shop = ?2 AND channel_order_id = ?3"));
   s.Bind(1, d.channel).Bind(2, d.shop).Bind(3, d.channel_order_id);
   OP_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<OrderRef>();
-  return std::optional<OrderRef>(OrderRef{OrderId(s.Int(0)), s.Int(1)});
+  return std::optional<OrderRef>(OrderRef{OrderId(s.Int(0)), s.Int(1), s.Text(2)});
+}
+
+// The stored canonical snapshot of an order ("" when it has none).
+Result<std::string> ReadSnapshot(Connection& c, OrderId id) {
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      c.Prepare("SELECT order_json FROM order_snapshots WHERE order_id = ?1"));
+  s.Bind(1, id.value());
+  OP_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Text(0) : std::string();
+}
+
+// SKU → units of an order's shipped lines, as the allocation step plans them
+// (pipeline/allocation.cc ShippedLines; keep the two alike): lines that require shipping, are not
+// gift cards, have a SKU and a positive quantity, merged by SKU.
+std::map<std::string, int64_t> ShippedUnits(const Order& o) {
+  std::map<std::string, int64_t> units;
+  for (const LineItem& li : o.line_items) {
+    if (li.Ships()) units[li.sku] += li.quantity;
+  }
+  return units;
+}
+
+// Whether an update of an allocated order changes what it ships: the shipped lines of the new
+// snapshot differ from those of the stored one. Snapshots are compared, not reservations: a
+// channel's update after a refund keeps the original quantities and must not count as an edit.
+// Returns the new shipped lines when they changed. A snapshot that does not decode (or a delivery
+// without a body) is no edit: without both sides there is nothing to compare.
+Result<std::optional<std::map<std::string, int64_t>>> EditedShippedUnits(Connection& c,
+                                                                         const Delivery& d,
+                                                                         OrderId id) {
+  using Units = std::optional<std::map<std::string, int64_t>>;
+  if (d.payload_json.empty()) return Units();
+  std::map<std::string, int64_t> now_units;
+  if (d.order) {
+    now_units = ShippedUnits(*d.order);
+  } else {
+    Result<Order> now = DecodeOrder(d.payload_json);
+    if (!now.ok()) return Units();
+    now_units = ShippedUnits(*now);
+  }
+  OP_ASSIGN_OR_RETURN(std::string stored, ReadSnapshot(c, id));
+  Result<Order> before = DecodeOrder(stored);
+  if (!before.ok()) return Units();
+  if (ShippedUnits(*before) == now_units) return Units();
+  return Units(std::move(now_units));
 }
 
 // Stores the latest canonical order JSON of an order.
@@ -233,15 +281,31 @@ Status ReleaseOrderStock(Connection& c, OrderId order, std::string_view reason,
 }
 
 // kOrderUpdate / kOrderCancel on an existing order: append the event and refresh the projection;
-// a cancellation gives the order's reserved units back.
+// a cancellation gives the order's reserved units back. An update that edits what an allocated
+// order ships releases its reservations, appends "order.allocation_released" and moves it back to
+// accepted (the caller enqueues it for a new allocation).
 Status UpdateOrderFromDelivery(Connection& c, const Delivery& d, const OrderRef& order, int64_t now,
                                const StockObserver* observer) {
   const bool cancel = d.kind == DeliveryKind::kOrderCancel;
+  std::optional<std::map<std::string, int64_t>> edited;
+  if (!cancel && order.state == OrderStateName(OrderState::kAllocated)) {
+    OP_ASSIGN_OR_RETURN(edited, EditedShippedUnits(c, d, order.id));
+  }
   std::string_view type = d.event_type;
   if (type.empty()) type = cancel ? "order.cancelled" : "order.updated";
-  const int64_t version = order.version + 1;
-  OP_RETURN_IF_ERROR(
-      AppendEvent(c, OrderStream(order.id), version, type, d.payload_json, d.actor, now));
+  const std::string stream = OrderStream(order.id);
+  int64_t version = order.version + 1;
+  OP_RETURN_IF_ERROR(AppendEvent(c, stream, version, type, d.payload_json, d.actor, now));
+  if (edited) {
+    JsonWriter payload;
+    payload.BeginObject().Field("reason", "the order was edited").Key("lines").BeginArray();
+    for (const auto& [sku, quantity] : *edited) {
+      payload.BeginObject().Field("sku", sku).Field("quantity", quantity).EndObject();
+    }
+    payload.EndArray().EndObject();
+    OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version, "order.allocation_released", payload.str(),
+                                   d.actor, now));
+  }
   // NULL parameters keep the stored value (a delivery without a parsed order or body).
   OP_ASSIGN_OR_RETURN(Stmt s,
                       c.Prepare("UPDATE orders SET version = ?2, updated_at = ?3, "
@@ -252,6 +316,8 @@ Status UpdateOrderFromDelivery(Connection& c, const Delivery& d, const OrderRef&
   s.Bind(1, order.id.value()).Bind(2, version).Bind(3, now);
   if (cancel) {
     s.Bind(4, OrderStateName(OrderState::kCancelled));
+  } else if (edited) {
+    s.Bind(4, OrderStateName(OrderState::kAccepted));
   } else {
     s.BindNull(4);
   }
@@ -267,6 +333,8 @@ Status UpdateOrderFromDelivery(Connection& c, const Delivery& d, const OrderRef&
   if (!d.payload_json.empty()) OP_RETURN_IF_ERROR(PutSnapshot(c, order.id, d.payload_json));
   if (cancel)
     OP_RETURN_IF_ERROR(ReleaseOrderStock(c, order.id, "cancelled", d.actor, now, observer));
+  if (edited)
+    OP_RETURN_IF_ERROR(ReleaseOrderStock(c, order.id, "order edited", d.actor, now, observer));
   return Status::Ok();
 }
 
@@ -289,7 +357,73 @@ Status IngestOrderKind(Connection& c, const Delivery& d, int64_t now, const Stoc
   return UpdateOrderFromDelivery(c, d, *existing, now, observer);
 }
 
-Status IngestRefund(Connection& c, const Delivery& d, int64_t now, DeliveryOutcome& out) {
+// A refund of an allocated order gives back the units it cancels before they ship: each refund
+// line with restock_type "cancel" releases that many units of its SKU (the line's SKU in the
+// order's snapshot) from the order's open reservations, newest first, capped at what is open.
+// Appends "order.allocation_reduced" when anything was released, and "order.cancelled" (state
+// cancelled) when no reservation stays open. "return" and "no_restock" lines, lines the snapshot
+// does not know, and a refund or snapshot that does not decode change no stock. Returns the
+// stream's version after the events it appended.
+Result<int64_t> ReleaseRefundedUnits(Connection& c, const Delivery& d, const OrderRef& order,
+                                     int64_t version, int64_t now, const StockObserver* observer) {
+  Result<Refund> refund = DecodeRefund(d.payload_json);
+  if (!refund.ok()) return version;
+  OP_ASSIGN_OR_RETURN(std::string stored, ReadSnapshot(c, order.id));
+  Result<Order> snapshot = DecodeOrder(stored);
+  if (!snapshot.ok()) return version;
+  std::map<std::string_view, std::string_view> sku_of_line;  // channel_line_id → SKU
+  for (const LineItem& li : snapshot->line_items) {
+    if (!li.requires_shipping || li.gift_card || li.quantity <= 0 || li.sku.empty()) continue;
+    if (!li.channel_line_id.empty()) sku_of_line.emplace(li.channel_line_id, li.sku);
+  }
+  StockWrite w(c, now, observer, d.actor);
+  std::vector<Reservation> released;
+  for (const RefundLine& line : refund->lines) {
+    if (line.restock_type != "cancel" || line.quantity <= 0) continue;
+    auto sku = sku_of_line.find(line.channel_line_id);
+    if (sku == sku_of_line.end()) continue;
+    OP_ASSIGN_OR_RETURN(
+        std::vector<Reservation> units,
+        internal::ReduceReservations(w, order.id, sku->second, line.quantity, "refund"));
+    for (Reservation& r : units) {
+      auto same = std::find_if(released.begin(), released.end(), [&](const Reservation& x) {
+        return x.sku == r.sku && x.location == r.location;
+      });
+      if (same != released.end()) {
+        same->quantity += r.quantity;
+      } else {
+        released.push_back(std::move(r));
+      }
+    }
+  }
+  if (released.empty()) return version;
+  OP_RETURN_IF_ERROR(w.Publish().status());
+  const std::string stream = OrderStream(order.id);
+  JsonWriter payload;
+  payload.BeginObject().Field("refund", refund->channel_refund_id).Key("lines").BeginArray();
+  for (const Reservation& r : released) {
+    payload.BeginObject()
+        .Field("sku", r.sku)
+        .Field("location", r.location)
+        .Field("quantity", r.quantity)
+        .EndObject();
+  }
+  payload.EndArray().EndObject();
+  OP_RETURN_IF_ERROR(
+      AppendEvent(c, stream, ++version, "order.allocation_reduced", payload.str(), d.actor, now));
+  OP_ASSIGN_OR_RETURN(bool still_open, internal::HasOpenReservations(c, order.id));
+  if (still_open) return version;
+  OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version, "order.cancelled",
+                                 R"({"reason":"every unit was refunded before shipping"})", d.actor,
+                                 now));
+  OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE orders SET state = ?2 WHERE id = ?1"));
+  s.Bind(1, order.id.value()).Bind(2, OrderStateName(OrderState::kCancelled));
+  OP_RETURN_IF_ERROR(s.Exec());
+  return version;
+}
+
+Status IngestRefund(Connection& c, const Delivery& d, int64_t now, const StockObserver* observer,
+                    DeliveryOutcome& out) {
   if (d.channel_order_id.empty()) {
     return InvalidArgumentError("a refund delivery needs a channel_order_id", "channel_order_id");
   }
@@ -298,9 +432,13 @@ Status IngestRefund(Connection& c, const Delivery& d, int64_t now, DeliveryOutco
   OP_ASSIGN_OR_RETURN(std::optional<OrderRef> order, FindOrder(c, d));
   if (order) {
     out.order_id = order->id;
-    OP_RETURN_IF_ERROR(AppendEvent(c, OrderStream(order->id), order->version + 1, type,
-                                   d.payload_json, d.actor, now));
-    return SetOrderVersion(c, order->id, order->version + 1, now);
+    int64_t version = order->version + 1;
+    OP_RETURN_IF_ERROR(
+        AppendEvent(c, OrderStream(order->id), version, type, d.payload_json, d.actor, now));
+    if (order->state == OrderStateName(OrderState::kAllocated)) {
+      OP_ASSIGN_OR_RETURN(version, ReleaseRefundedUnits(c, d, *order, version, now, observer));
+    }
+    return SetOrderVersion(c, order->id, version, now);
   }
   OP_ASSIGN_OR_RETURN(Stmt s,
                       c.Prepare("INSERT INTO parked_events (channel, shop, channel_order_id, type, "
@@ -339,7 +477,7 @@ Status IngestWork(Connection& c, const Delivery& d, int64_t now, const StockObse
     case DeliveryKind::kOrderCancel:
       return IngestOrderKind(c, d, now, observer, out);
     case DeliveryKind::kRefund:
-      return IngestRefund(c, d, now, out);
+      return IngestRefund(c, d, now, observer, out);
     case DeliveryKind::kPrivacyRequest:
       return IngestPrivacyRequest(c, d);
     case DeliveryKind::kOther:

@@ -92,10 +92,18 @@ std::string OrderStream(OrderId id);  // "order-<id>"
 
 // What a delivery means for the order projection.
 enum class DeliveryKind {
-  kOrderCreate,     // create the order; if it already exists, change nothing (duplicate)
-  kOrderUpdate,     // create it if absent (channels reorder webhooks), else append + update
-  kOrderCancel,     // as kOrderUpdate, and the order moves to kCancelled (reservations released)
-  kRefund,          // append to the order's stream (parked by channel id until the order exists)
+  kOrderCreate,  // create the order; if it already exists, change nothing (duplicate)
+  // Create it if absent (channels reorder webhooks), else append + update. An update of a
+  // kAllocated order whose shipped lines (SKU → units) differ from the stored snapshot's releases
+  // its reservations, appends "order.allocation_released" and moves it to kAccepted (the caller
+  // enqueues it for a new allocation).
+  kOrderUpdate,
+  kOrderCancel,  // as kOrderUpdate, and the order moves to kCancelled (reservations released)
+  // Append to the order's stream (parked by channel id until the order exists). For a kAllocated
+  // order, refund lines with restock_type "cancel" release that many units of the line's SKU from
+  // its open reservations ("order.allocation_reduced"); when none stays open the order moves to
+  // kCancelled. Other restock types change no stock.
+  kRefund,
   kPrivacyRequest,  // stored in privacy_requests for the privacy module
   kOther,           // stored only (unknown topics)
 };
@@ -238,6 +246,9 @@ class Store {
   virtual ~Store() = default;
 
   // --- writes (durable on return) ---
+  // Applies a delivery as its DeliveryKind says, in one transaction with its stock effects (an
+  // edit or a refund of an allocated order, a cancellation). The caller enqueues out.order_id for
+  // the pipeline afterwards (an edited order is back in kAccepted).
   virtual Result<DeliveryOutcome> Ingest(const Delivery& d) = 0;
   // Aborted when the order moved past expected_version; NotFound for an unknown order.
   virtual Status Transition(const OrderTransition& t) = 0;

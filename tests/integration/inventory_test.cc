@@ -1,6 +1,7 @@
 // Stock, allocation and shipping in the real binary: the demo's rate tables, a catalog, stock
 // set through the API, and many concurrent orders racing for the last units of a SKU.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <fstream>
@@ -16,6 +17,18 @@ namespace {
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
+}
+
+// Runs the orderpilot binary with `args`; returns (exit code, stdout + stderr).
+std::pair<int, std::string> RunCli(const std::string& args) {
+  std::string out;
+  FILE* p = popen((std::string(OP_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  if (!p) return {-1, ""};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 const std::string kExamples = std::string(OP_TEST_DATA_DIR) + "/../../examples";
@@ -257,6 +270,31 @@ TEST_F(InventoryIntegrationTest, BackorderIsAllocatedWhenThePurchaseOrderArrives
     state = JsonView(Call("GET", "/v1/orders/" + std::to_string(id))->body).Str("/state");
   }
   EXPECT_EQ(state, "allocated");
+}
+
+TEST_F(InventoryIntegrationTest, ImportCommandSetsStockAndRefusesABadFileWithOneLine) {
+  const std::string data = dir_.path() + "/data";
+  WriteFile(dir_.path() + "/stock.csv",
+            "sku,location,on_hand,safety_stock\nTEE-M,reno,40,2\nTEE-L,newark,7,0\n");
+  const std::string flags = " --config " + config_ + " --data " + data;
+  auto [code, out] = RunCli("import stock " + dir_.path() + "/stock.csv" + flags);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("imported 2 stock levels"), std::string::npos) << out;
+  // The running server sees what the command wrote.
+  JsonView inv(Inventory("TEE-M"));
+  EXPECT_EQ(inv.Int("/items/0/on_hand"), 40);
+  EXPECT_EQ(inv.Int("/items/0/available"), 38);
+
+  std::tie(code, out) = RunCli("import stock " + dir_.path() + "/stock.csv" + flags);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("already imported"), std::string::npos) << out;
+
+  WriteFile(dir_.path() + "/bad.csv", "sku,location,on_hand\nTEE-M,reno,1\nTEE-L,renoo,3\n");
+  std::tie(code, out) = RunCli("import stock " + dir_.path() + "/bad.csv" + flags);
+  EXPECT_EQ(code, 2);
+  EXPECT_EQ(out, "orderpilot: " + dir_.path() +
+                     "/bad.csv:3: unknown location 'renoo' (configured: reno, newark)\n");
+  EXPECT_EQ(JsonView(Inventory("TEE-M")).Int("/items/0/on_hand"), 40) << "nothing was written";
 }
 
 }  // namespace

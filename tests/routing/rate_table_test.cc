@@ -531,7 +531,8 @@ TEST(ExampleRateTablesTest, UpsAndUspsLoad) {
   std::vector<std::string> codes;
   for (const Service& s : t->services()) codes.push_back(s.code);
   EXPECT_THAT(codes, ::testing::ElementsAre("ups-ground", "ups-3-day-select", "ups-2nd-day-air",
-                                            "ups-next-day-air", "usps-ground-advantage",
+                                            "ups-next-day-air", "ups-worldwide-expedited",
+                                            "ups-worldwide-saver", "usps-ground-advantage",
                                             "usps-priority-mail", "usps-priority-mail-express",
                                             "usps-priority-mail-intl"));
   // Reno → New York is zone 8 for UPS Ground: 1 lb, 5 business days.
@@ -539,19 +540,30 @@ TEST(ExampleRateTablesTest, UpsAndUspsLoad) {
   ASSERT_TRUE(q);
   EXPECT_EQ(q->price.ToString(), "13.90");
   EXPECT_EQ(q->transit_days, 5);
-  // Every origin reaches every US region with every domestic service, and Canada with USPS.
+  // Every origin reaches every US region with every domestic service, and every country the
+  // demo sells to with an international service of each carrier.
   for (const char* origin : {"89502", "07114", "75261"}) {
     for (const char* dest :
          {"10001", "07030", "33101", "37201", "48201", "60601", "64101", "70112", "78701", "80202",
           "85001", "89501", "94105", "98101", "96813", "99501"}) {
       for (const Service& s : t->services()) {
-        if (s.code == "usps-priority-mail-intl") continue;
+        if (s.code.find("intl") != std::string::npos ||
+            s.code.find("worldwide") != std::string::npos)
+          continue;
         EXPECT_TRUE(t->QuoteFor(s, "US", origin, "US", dest, 31'000, 0))
             << s.code << " " << origin << " → " << dest;
       }
     }
-    EXPECT_TRUE(t->QuoteFor(*t->FindService("usps-priority-mail-intl"), "US", origin, "CA",
-                            "K1A 0B1", 20'000, 0));
+    for (auto [country, postcode] :
+         {std::pair{"CA", "K1A 0B1"}, std::pair{"GB", "SW1A 1AA"}, std::pair{"DE", "10115"},
+          std::pair{"FR", "75001"}, std::pair{"JP", "100-0001"}, std::pair{"AU", "2000"}}) {
+      for (const char* service :
+           {"usps-priority-mail-intl", "ups-worldwide-expedited", "ups-worldwide-saver"}) {
+        EXPECT_TRUE(
+            t->QuoteFor(*t->FindService(service), "US", origin, country, postcode, 10'000, 0))
+            << service << " " << origin << " → " << country;
+      }
+    }
   }
 }
 

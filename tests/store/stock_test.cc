@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/order_json.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
 #include "store_test_util.h"
@@ -1339,6 +1340,218 @@ TEST_F(StockTest, ConcurrentRandomStepsKeepTheInvariants) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(unexpected.load(), 0);
   EXPECT_TRUE(CheckInvariants(*raw_, nullptr, /*with_events=*/true, "after concurrent steps"));
+}
+
+// --- edits and refunds of allocated orders --------------------------------------------------
+
+// A line of a test order: its channel line id, SKU and quantity.
+struct TestLine {
+  std::string id;
+  std::string sku;
+  int64_t quantity = 0;
+};
+
+// An order delivery whose snapshot is canonical order JSON with `lines` (the webhook path's
+// shape: payload_json = EncodeOrder(order)).
+Delivery LinesDelivery(DeliveryKind kind, const std::string& channel_order_id,
+                       const std::vector<TestLine>& lines, int64_t total_minor = 2500) {
+  Delivery d = OrderDelivery(kind, channel_order_id, "", "", total_minor);
+  Order& o = *d.order;
+  for (const TestLine& l : lines) {
+    LineItem li;
+    li.channel_line_id = l.id;
+    li.sku = l.sku;
+    li.title = l.sku;
+    li.quantity = l.quantity;
+    li.unit_price = Money(1000, o.currency);
+    o.line_items.push_back(std::move(li));
+  }
+  d.payload_json = EncodeOrder(o);
+  d.raw_body = d.payload_json;
+  return d;
+}
+
+// A refund delivery of order `channel_order_id`: each line is (channel line id, quantity,
+// restock_type).
+Delivery RefundDelivery(const std::string& channel_order_id, const std::string& refund_id,
+                        const std::vector<std::tuple<std::string, int64_t, std::string>>& lines) {
+  Delivery d = OrderDelivery(DeliveryKind::kRefund, channel_order_id);
+  Refund r;
+  r.channel = d.channel;
+  r.shop = d.shop;
+  r.channel_refund_id = refund_id;
+  r.channel_order_id = channel_order_id;
+  r.created_at = Timestamp{1750000000000000};
+  r.currency = *Currency::Parse("USD");
+  for (const auto& [line_id, quantity, restock] : lines) {
+    r.lines.push_back(
+        {line_id, quantity, Money(1000 * quantity, r.currency), Money(0, r.currency), restock});
+  }
+  r.amount = Money(0, r.currency);
+  d.payload_json = EncodeRefund(r);
+  d.raw_body = d.payload_json;
+  return d;
+}
+
+class AllocatedOrderTest : public StockTest {
+ protected:
+  // Stock A and B at reno and vegas, an order "1" with lines L1 (A × 3) and L2 (B × 1), allocated
+  // as A × 2 at reno, then A × 1 at vegas (the newest A row), and B × 1 at reno.
+  void SetUp() override {
+    StockTest::SetUp();
+    SetOnHand("A", "reno", 10);
+    SetOnHand("A", "vegas", 10);
+    SetOnHand("B", "reno", 10);
+    order_ = Ingest(LinesDelivery(DeliveryKind::kOrderCreate, "1", kLines));
+    ASSERT_TRUE(Allocate(order_, {{"A", "reno", 2}, {"A", "vegas", 1}, {"B", "reno", 1}}).ok());
+    ASSERT_EQ(Get(order_).state, OrderState::kAllocated);
+  }
+
+  OrderId Ingest(const Delivery& d) {
+    auto out = store_->Ingest(d);
+    EXPECT_TRUE(out.ok()) << out.status().ToString();
+    return out.ok() ? out->order_id : OrderId();
+  }
+  int64_t SkuEvents() {
+    return Count("SELECT COUNT(*) FROM events WHERE type = 'inventory.available_changed'");
+  }
+  bool Invariants(const std::string& where) {
+    return CheckInvariants(*raw_, nullptr, /*with_events=*/true, where);
+  }
+
+  static inline const std::vector<TestLine> kLines = {{"L1", "A", 3}, {"L2", "B", 1}};
+  OrderId order_;
+};
+
+TEST_F(AllocatedOrderTest, EditThatChangesAQuantityReleasesAndMovesToAccepted) {
+  const int64_t version = Get(order_).version;
+  Ingest(LinesDelivery(DeliveryKind::kOrderUpdate, "1", {{"L1", "A", 1}, {"L2", "B", 1}}));
+
+  OrderRecord r = Get(order_);
+  EXPECT_EQ(r.state, OrderState::kAccepted);
+  EXPECT_EQ(r.version, version + 2);
+  EXPECT_THAT(r.order_json, HasSubstr(R"("quantity":1)"));
+  std::vector<Event> events = Stream(OrderStream(order_));
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events[events.size() - 2].type, "order.updated");
+  EXPECT_EQ(events.back().type, "order.allocation_released");
+  EXPECT_EQ(events.back().payload,
+            R"({"reason":"the order was edited","lines":[{"sku":"A","quantity":1},)"
+            R"({"sku":"B","quantity":1}]})");
+  EXPECT_EQ(Level("A", "reno")->reserved, 0);
+  EXPECT_EQ(Level("A", "vegas")->reserved, 0);
+  EXPECT_EQ(Level("B", "reno")->reserved, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM reservations WHERE state = 'released'"), 3);
+  EXPECT_THAT(Stream(SkuStream("B")).back().payload,
+              HasSubstr(R"("reason":"order edited","order_id":)" + order_.ToString()));
+  EXPECT_TRUE(Invariants("after the edit"));
+}
+
+TEST_F(AllocatedOrderTest, UpdateWithTheSameShippedLinesChangesNothing) {
+  const int64_t version = Get(order_).version;
+  const int64_t sku_events = SkuEvents();
+  // orders/paid: another total and status, the same lines.
+  Ingest(LinesDelivery(DeliveryKind::kOrderUpdate, "1", kLines, /*total_minor=*/9900));
+
+  OrderRecord r = Get(order_);
+  EXPECT_EQ(r.state, OrderState::kAllocated);
+  EXPECT_EQ(r.version, version + 1);
+  EXPECT_EQ(r.total_minor, 9900);
+  EXPECT_EQ(Types(OrderStream(order_)).back(), "order.updated");
+  EXPECT_EQ(SkuEvents(), sku_events);
+  EXPECT_EQ(Level("A", "reno")->reserved, 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM reservations WHERE state = 'reserved'"), 3);
+  EXPECT_TRUE(Invariants("after the update"));
+}
+
+TEST_F(AllocatedOrderTest, EditOfAnOrderNotAllocatedOnlyUpdatesIt) {
+  const OrderId other = Ingest(LinesDelivery(DeliveryKind::kOrderCreate, "2", kLines));
+  ASSERT_TRUE(Move(other, "order.accepted", "{}", OrderState::kAccepted).ok());
+  Ingest(LinesDelivery(DeliveryKind::kOrderUpdate, "2", {{"L1", "A", 5}}));
+  EXPECT_EQ(Get(other).state, OrderState::kAccepted);
+  EXPECT_EQ(Types(OrderStream(other)).back(), "order.updated");
+  EXPECT_EQ(Level("A", "reno")->reserved, 2);  // order 1's, untouched
+}
+
+TEST_F(AllocatedOrderTest, RefundWithRestockCancelReleasesPartOfTheReservationNewestFirst) {
+  const int64_t version = Get(order_).version;
+  const int64_t outbox = Count("SELECT COUNT(*) FROM outbox WHERE kind = 'stock_sync'");
+  Ingest(RefundDelivery("1", "R1", {{"L1", 2, "cancel"}}));
+
+  OrderRecord r = Get(order_);
+  EXPECT_EQ(r.state, OrderState::kAllocated);
+  EXPECT_EQ(r.version, version + 2);
+  std::vector<Event> events = Stream(OrderStream(order_));
+  EXPECT_EQ(events[events.size() - 2].type, "order.refunded");
+  EXPECT_EQ(events.back().type, "order.allocation_reduced");
+  EXPECT_EQ(events.back().payload,
+            R"({"refund":"R1","lines":[{"sku":"A","location":"vegas","quantity":1},)"
+            R"({"sku":"A","location":"reno","quantity":1}]})");
+  // The vegas row (newest) is released whole; the reno row gives up one of its two units.
+  EXPECT_EQ(Level("A", "vegas")->reserved, 0);
+  EXPECT_EQ(Level("A", "reno")->reserved, 1);
+  EXPECT_EQ(Level("B", "reno")->reserved, 1);
+  auto reservations = store_->GetReservations(order_);
+  ASSERT_TRUE(reservations.ok());
+  ASSERT_EQ(reservations->size(), 3u);
+  EXPECT_EQ((*reservations)[0].reservation.quantity, 1);
+  EXPECT_EQ((*reservations)[0].state, ReservationState::kReserved);
+  EXPECT_EQ((*reservations)[1].state, ReservationState::kReleased);
+  EXPECT_EQ((*reservations)[2].state, ReservationState::kReserved);
+  EXPECT_THAT(
+      Stream(SkuStream("A")).back().payload,
+      HasSubstr(R"("delta_reserved":-1,"reason":"refund","order_id":)" + order_.ToString()));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE kind = 'stock_sync'"), outbox + 2);
+  EXPECT_TRUE(Invariants("after the refund"));
+}
+
+TEST_F(AllocatedOrderTest, RefundOfEveryUnitBeforeShippingCancelsTheOrder) {
+  // More than was ordered: capped at what is open.
+  Ingest(RefundDelivery("1", "R1", {{"L1", 5, "cancel"}, {"L2", 1, "cancel"}}));
+
+  EXPECT_EQ(Get(order_).state, OrderState::kCancelled);
+  std::vector<Event> events = Stream(OrderStream(order_));
+  ASSERT_GE(events.size(), 3u);
+  EXPECT_EQ(events[events.size() - 3].type, "order.refunded");
+  EXPECT_EQ(events[events.size() - 2].type, "order.allocation_reduced");
+  EXPECT_THAT(events[events.size() - 2].payload,
+              HasSubstr(R"({"sku":"B","location":"reno","quantity":1})"));
+  EXPECT_EQ(events.back().type, "order.cancelled");
+  EXPECT_EQ(events.back().payload, R"({"reason":"every unit was refunded before shipping"})");
+  EXPECT_EQ(Get(order_).version, events.back().version);
+  EXPECT_EQ(Level("A", "reno")->reserved, 0);
+  EXPECT_EQ(Level("A", "vegas")->reserved, 0);
+  EXPECT_EQ(Level("B", "reno")->reserved, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM reservations WHERE state = 'reserved'"), 0);
+  EXPECT_TRUE(Invariants("after the refund"));
+}
+
+TEST_F(AllocatedOrderTest, RefundWithRestockReturnOrNoRestockChangesNoStock) {
+  const int64_t version = Get(order_).version;
+  const int64_t sku_events = SkuEvents();
+  Ingest(RefundDelivery("1", "R1",
+                        {{"L1", 1, "return"}, {"L2", 1, "no_restock"}, {"L9", 1, "cancel"}}));
+
+  EXPECT_EQ(Get(order_).state, OrderState::kAllocated);
+  EXPECT_EQ(Get(order_).version, version + 1);
+  EXPECT_EQ(Types(OrderStream(order_)).back(), "order.refunded");
+  EXPECT_EQ(SkuEvents(), sku_events);
+  EXPECT_EQ(Level("A", "reno")->reserved, 2);
+  EXPECT_EQ(Level("A", "vegas")->reserved, 1);
+  EXPECT_EQ(Level("B", "reno")->reserved, 1);
+  EXPECT_TRUE(Invariants("after the refund"));
+}
+
+TEST_F(AllocatedOrderTest, ChannelUpdateAfterARefundKeepsTheReducedReservation) {
+  Ingest(RefundDelivery("1", "R1", {{"L1", 1, "cancel"}}));
+  ASSERT_EQ(Level("A", "vegas")->reserved, 0);
+  // Shopify's orders/updated after a refund still carries the original quantities.
+  Ingest(LinesDelivery(DeliveryKind::kOrderUpdate, "1", kLines));
+  EXPECT_EQ(Get(order_).state, OrderState::kAllocated);
+  EXPECT_EQ(Types(OrderStream(order_)).back(), "order.updated");
+  EXPECT_EQ(Level("A", "reno")->reserved, 2);
+  EXPECT_EQ(Level("A", "vegas")->reserved, 0);
+  EXPECT_TRUE(Invariants("after the update"));
 }
 
 }  // namespace

@@ -470,6 +470,56 @@ Result<int64_t> ReleaseReservations(StockWrite& w, OrderId order, std::string_vi
   return static_cast<int64_t>(open.size());
 }
 
+Result<std::vector<Reservation>> ReduceReservations(StockWrite& w, OrderId order,
+                                                    std::string_view sku, int64_t quantity,
+                                                    std::string_view reason) {
+  Connection& c = w.conn();
+  std::vector<OpenReservation> open;
+  {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT id, sku, location, quantity FROM reservations "
+                                          "WHERE order_id = ?1 AND state = 'reserved' "
+                                          "AND sku = ?2 ORDER BY id DESC"));
+    s.Bind(1, order.value()).Bind(2, sku);
+    while (true) {
+      OP_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      open.push_back({s.Int(0), s.Text(1), s.Text(2), s.Int(3)});
+    }
+  }
+  std::vector<Reservation> released;
+  int64_t left = quantity;
+  for (const OpenReservation& r : open) {
+    if (left <= 0) break;
+    const int64_t take = std::min(left, r.quantity);
+    left -= take;
+    OP_RETURN_IF_ERROR(ChangeLevel(c, r.sku, r.location, 0, -take, w.now()));
+    if (take == r.quantity) {
+      OP_RETURN_IF_ERROR(SetReservationState(c, r.id, ReservationState::kReleased, w.now()));
+    } else {
+      OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE reservations SET quantity = quantity - ?2, "
+                                            "updated_at = ?3 WHERE id = ?1"));
+      s.Bind(1, r.id).Bind(2, take).Bind(3, w.now());
+      OP_RETURN_IF_ERROR(s.Exec());
+    }
+    w.Note(r.sku, r.location, 0, -take, 0, reason, order);
+    auto same = std::find_if(released.begin(), released.end(),
+                             [&](const Reservation& x) { return x.location == r.location; });
+    if (same != released.end()) {
+      same->quantity += take;
+    } else {
+      released.push_back({r.sku, r.location, take});
+    }
+  }
+  return released;
+}
+
+Result<bool> HasOpenReservations(Connection& c, OrderId order) {
+  OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT 1 FROM reservations WHERE order_id = ?1 "
+                                        "AND state = 'reserved' LIMIT 1"));
+  s.Bind(1, order.value());
+  return s.Step();
+}
+
 Status AdjustStockWork(Connection& c, const std::vector<StockAdjustment>& adjustments,
                        bool name_index, int64_t now, const StockObserver* observer,
                        std::vector<AdjustmentOutcome>& out) {

@@ -85,6 +85,18 @@ Status ReserveStock(StockWrite& w, OrderId order, const std::vector<Reservation>
 // Releases every open reservation of `order`. Returns how many there were.
 Result<int64_t> ReleaseReservations(StockWrite& w, OrderId order, std::string_view reason);
 
+// Releases up to `quantity` units of `sku` from the open reservations of `order` (any location),
+// newest reservation first: a row gives up part of its quantity, or, when that would take it to
+// 0, turns 'released' (keeping its quantity: the table wants it positive). reserved drops by the
+// same units; each change is noted on `w` with `reason`. Returns what was released per location,
+// in the order released (empty when the order holds none of `sku`). REQUIRES: quantity >= 0.
+Result<std::vector<Reservation>> ReduceReservations(StockWrite& w, OrderId order,
+                                                    std::string_view sku, int64_t quantity,
+                                                    std::string_view reason);
+
+// Whether `order` still holds an open reservation.
+Result<bool> HasOpenReservations(Connection& c, OrderId order);
+
 // AdjustStock / AdjustStockAll (store.h): each adjustment is its own StockWrite. With
 // `name_index`, errors start with "adjustment <i>: ". `out` gets one outcome per adjustment.
 Status AdjustStockWork(Connection& c, const std::vector<StockAdjustment>& adjustments,
