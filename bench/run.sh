@@ -111,8 +111,9 @@ section_micro() {
     -v held="$(bench_json "$work/micro.json" "$with" held)" \
     -v other="$(bench_json "$work/micro.json" "$with" other)" \
     'BEGIN {
+      share = plain > 0 ? 100 * rate / plain : 0
       printf "pipeline drain, 2 workers: %.0f orders/s to accepted/held; %.0f orders/s with" \
-             " fulfillment (%.0f%%)\n", plain, rate, plain > 0 ? 100 * rate / plain : 0
+             " fulfillment (%.0f%%)\n", plain, rate, share
       printf "  with fulfillment: %.0f orders: allocated %.0f, backordered %.0f, held %.0f," \
              " nothing to ship %.0f\n", orders, allocated, backordered, held, other
     }'

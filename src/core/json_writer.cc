@@ -2,7 +2,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace orderpilot {
 
@@ -11,6 +13,20 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
   size_t run = 0;  // start of the pending run of characters that need no escaping
   for (size_t i = 0; i < s.size(); ++i) {
+    // Skip 8 bytes at a time while none is a control character, '"' or '\\' (SWAR: a byte b
+    // is flagged when b < 0x20, or b ^ '"' == 0, or b ^ '\\' == 0).
+    while (i + 8 <= s.size()) {
+      constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+      uint64_t v;
+      std::memcpy(&v, s.data() + i, 8);
+      const uint64_t quote = v ^ (kOnes * '"'), slash = v ^ (kOnes * '\\');
+      const uint64_t flags =
+          (((v - kOnes * 0x20) & ~v) | ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash)) &
+          kHigh;
+      if (flags != 0) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run, i - run);

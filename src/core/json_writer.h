@@ -15,6 +15,8 @@ namespace orderpilot {
 class JsonWriter {
  public:
   JsonWriter() { need_comma_.reserve(16); }
+  // Room for `bytes` of output up front (a writer that knows its document is ~1 KB grows once).
+  explicit JsonWriter(size_t bytes) : JsonWriter() { out_.reserve(bytes); }
 
   JsonWriter& BeginObject();
   JsonWriter& EndObject();

@@ -54,9 +54,10 @@ std::optional<int64_t> DeliverBy(const Order& order) {
   return std::nullopt;
 }
 
+// Points into the order, which outlives the plan.
 struct MergedLine {
-  std::string sku;
-  std::string title;
+  std::string_view sku;
+  std::string_view title;
   int64_t quantity = 0;
   int64_t grams = 0;
   int64_t volume_cm3 = 0;
@@ -65,6 +66,7 @@ struct MergedLine {
 
 std::vector<MergedLine> ShippedLines(const Order& order, const inventory::Catalog& catalog) {
   std::vector<MergedLine> lines;
+  lines.reserve(order.line_items.size());
   for (const LineItem& li : order.line_items) {
     if (!li.Ships()) continue;
     auto it = std::find_if(lines.begin(), lines.end(),
@@ -93,7 +95,7 @@ void WriteMoney(JsonWriter& w, std::string_view key, const Money& m) { w.Field(k
 std::string ShipStationRequest(const Order& order, OrderId id, const std::string& key,
                                const inventory::Location& loc, const routing::Shipment& s,
                                const std::vector<MergedLine>& lines) {
-  JsonWriter w;
+  JsonWriter w(1536);
   w.BeginObject()
       .Field("orderNumber", order.number.empty() ? id.ToString() : order.number)
       .Field("orderKey", key)
@@ -166,6 +168,11 @@ int64_t StockLedger::Available(std::string_view sku, size_t location) const {
   return it->second.available[location];
 }
 
+const std::vector<int64_t>* StockLedger::AvailableEverywhere(std::string_view sku) const {
+  auto it = skus_.find(sku);
+  return it == skus_.end() ? nullptr : &it->second.available;
+}
+
 void StockLedger::Take(std::string_view sku, size_t location, int64_t units) {
   auto it = skus_.find(sku);
   if (it == skus_.end() || location >= it->second.available.size()) return;
@@ -209,15 +216,19 @@ AllocationResult PlanAllocation(const AllocationRequest& request, const Order& o
     req.destination_postcode = order.shipping_address->zip;
   }
   for (const MergedLine& m : lines) {
-    req.lines.push_back({m.sku, m.quantity, m.grams, m.volume_cm3});
+    req.lines.push_back({std::string(m.sku), m.quantity, m.grams, m.volume_cm3});
   }
+  std::vector<const std::vector<int64_t>*> stock(lines.size());
+  for (size_t j = 0; j < lines.size(); ++j) stock[j] = ctx.ledger.AvailableEverywhere(lines[j].sku);
   for (size_t i = 0; i < setup.locations.size(); ++i) {
     routing::Candidate c;
     c.site = static_cast<int>(i);
+    c.available.reserve(lines.size());
     bool any = false;
-    for (const MergedLine& m : lines) {
-      int64_t units =
-          setup.locations[i].MayShip(m.sku) ? ctx.ledger.Available(m.sku, i) : int64_t{0};
+    for (size_t j = 0; j < lines.size(); ++j) {
+      int64_t units = stock[j] && i < stock[j]->size() && setup.locations[i].MayShip(lines[j].sku)
+                          ? (*stock[j])[i]
+                          : int64_t{0};
       c.available.push_back(units);
       any = any || units > 0;
     }
@@ -243,13 +254,13 @@ AllocationResult PlanAllocation(const AllocationRequest& request, const Order& o
   const std::string currency(plan.total.currency().code());
 
   if (!plan.shipments.empty()) {
-    JsonWriter alloc;
+    JsonWriter alloc(512);
     alloc.BeginObject().Key("lines").BeginArray();
     for (const MergedLine& m : lines) {
       alloc.BeginObject().Field("sku", m.sku).Field("quantity", m.quantity).EndObject();
     }
     alloc.EndArray().Key("shipments").BeginArray();
-    JsonWriter routed;
+    JsonWriter routed(1536);
     routed.BeginObject()
         .Field("summary", plan.summary)
         .Field("total", plan.total.ToString())
@@ -268,7 +279,7 @@ AllocationResult PlanAllocation(const AllocationRequest& request, const Order& o
       for (const auto& [line, units] : s.lines) {
         const MergedLine& m = lines[static_cast<size_t>(line)];
         alloc.BeginObject().Field("sku", m.sku).Field("quantity", units).EndObject();
-        r.reserve.push_back({m.sku, loc.code, units});
+        r.reserve.push_back({std::string(m.sku), loc.code, units});
         ctx.ledger.Take(m.sku, static_cast<size_t>(s.site), units);
       }
       alloc.EndArray().EndObject();
@@ -328,7 +339,7 @@ AllocationResult PlanAllocation(const AllocationRequest& request, const Order& o
       auto sub = inventory::FindSubstitute(setup.catalog, lines[i].sku, lines[i].quantity,
                                            total_available);
       if (!sub) continue;
-      std::string reason = lines[i].sku + " is out of stock (" +
+      std::string reason = std::string(lines[i].sku) + " is out of stock (" +
                            std::to_string(plan.short_units[i]) + " short); propose " +
                            sub->item->sku +
                            (sub->item->title.empty() ? "" : " (" + sub->item->title + ")");
@@ -357,7 +368,7 @@ AllocationResult PlanAllocation(const AllocationRequest& request, const Order& o
   }
   std::vector<std::string> short_skus;
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (plan.short_units[i] > 0) short_skus.push_back(lines[i].sku);
+    if (plan.short_units[i] > 0) short_skus.emplace_back(lines[i].sku);
   }
   std::vector<store::IncomingStock> incoming;
   if (ctx.incoming) incoming = ctx.incoming(short_skus);
@@ -388,8 +399,8 @@ AllocationResult PlanAllocation(const AllocationRequest& request, const Order& o
         .Field("basis", p.basis)
         .EndObject();
     if (!summary.empty()) summary += "; ";
-    summary += std::to_string(plan.short_units[i]) + " × " + lines[i].sku + " short, expected " +
-               inventory::FormatDay(p.ship_day) + " (" + p.basis + ")";
+    summary += std::to_string(plan.short_units[i]) + " × " + std::string(lines[i].sku) +
+               " short, expected " + inventory::FormatDay(p.ship_day) + " (" + p.basis + ")";
   }
   w.EndArray()
       .Field("promise_date", inventory::FormatDay(promise_day))

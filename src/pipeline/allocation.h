@@ -53,6 +53,9 @@ class StockLedger {
   void Load(const FulfillmentSetup& setup, const std::vector<store::StockLevel>& levels);
   // Units of `sku` that location `index` may still allocate in this batch (>= 0).
   int64_t Available(std::string_view sku, size_t location) const;
+  // Units of `sku` per location index (size: the setup's locations), or null when the batch
+  // read no stock of it (none anywhere). One lookup for all locations.
+  const std::vector<int64_t>* AvailableEverywhere(std::string_view sku) const;
   void Take(std::string_view sku, size_t location, int64_t units);
 
  private:

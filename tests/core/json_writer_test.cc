@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 namespace orderpilot {
 namespace {
 
@@ -37,6 +39,65 @@ TEST(JsonWriterTest, RawInsertsPreSerialisedValues) {
   JsonWriter w;
   w.BeginObject().Key("payload").Raw(R"({"x":[1]})").Field("n", int64_t{-3}).EndObject();
   EXPECT_EQ(w.str(), R"({"payload":{"x":[1]},"n":-3})");
+}
+
+}  // namespace
+}  // namespace orderpilot
+
+namespace orderpilot {
+namespace {
+
+// The plain byte-by-byte escaping AppendJsonString must match (it skips clean 8-byte runs).
+std::string ReferenceEscape(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  return out + "\"";
+}
+
+TEST(JsonWriterTest, EscapesEveryByteAtEveryPositionOfLongStrings) {
+  for (size_t len : {1, 7, 8, 9, 15, 16, 17, 31}) {
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (int b = 0; b < 256; ++b) {
+        std::string s(len, 'a');
+        s[pos] = static_cast<char>(b);
+        std::string got;
+        AppendJsonString(got, s);
+        ASSERT_EQ(got, ReferenceEscape(s)) << "len " << len << " pos " << pos << " byte " << b;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -186,7 +186,8 @@ TEST_F(AllocationTest, ExpressOrdersGetAServiceThatMeetsTheirPromise) {
   OrderId id = Ingest(o);
   Process({id});
   ASSERT_EQ(State(id), store::OrderState::kAllocated);
-  const store::Event* routed = Find(Events(id), "order.routed");
+  const std::vector<store::Event> events = Events(id);
+  const store::Event* routed = Find(events, "order.routed");
   ASSERT_NE(routed, nullptr);
   // Ground (2 days) also meets a 2-day express promise from the east: the cheaper one wins.
   EXPECT_NE(routed->payload.find(R"("speed":"express")"), std::string::npos) << routed->payload;
@@ -216,7 +217,8 @@ TEST_F(AllocationTest, BackordersWithAPromiseDateFromThePurchaseOrder) {
   Process({id});
 
   EXPECT_EQ(State(id), store::OrderState::kBackordered);
-  const store::Event* back = Find(Events(id), "order.backordered");
+  const std::vector<store::Event> events = Events(id);
+  const store::Event* back = Find(events, "order.backordered");
   ASSERT_NE(back, nullptr);
   EXPECT_NE(back->payload.find("PO-7 due"), std::string::npos) << back->payload;
   EXPECT_EQ(store_->GetReservations(id)->size(), 0u);
