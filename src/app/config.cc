@@ -3,16 +3,15 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <initializer_list>
 #include <map>
 
+#include "core/text_file.h"
 #include "core/time_zone.h"
 
 namespace orderpilot::app {
@@ -41,55 +40,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
     if (x != y) return false;
   }
   return true;
-}
-
-// Levenshtein distance, for "did you mean" suggestions on short keys.
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// The known key closest to `key`, if it is close enough to be a likely typo.
-std::optional<std::string_view> Suggest(std::string_view key,
-                                        std::initializer_list<std::string_view> known) {
-  std::optional<std::string_view> best;
-  size_t best_distance = std::max<size_t>(2, key.size() / 3) + 1;
-  for (std::string_view k : known) {
-    size_t d = EditDistance(key, k);
-    if (d < best_distance) best = k, best_distance = d;
-  }
-  return best;
-}
-
-// Reads a whole file. NotFound when it does not exist, FailedPrecondition when it cannot be read.
-Result<std::string> ReadFile(const std::string& path, std::string_view what) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    return NotFoundError(std::string(what) + " not found: " + path);
-  if (std::filesystem::is_directory(path, ec))
-    return FailedPreconditionError(std::string(what) + " " + path + " is a directory");
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr)
-    return FailedPreconditionError("cannot read " + std::string(what) + " " + path + ": " +
-                                   std::strerror(errno));
-  std::string out;
-  char buf[8192];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) return FailedPreconditionError("cannot read " + std::string(what) + " " + path);
-  return out;
 }
 
 // "host:port" or "[v6]:port" → (host, port). Reasons are sentences without a location.
@@ -248,7 +198,8 @@ class ConfigReader {
       std::string where = prefix.empty() ? "" : " in '" + std::string(prefix) + "'";
       if (std::find(known.begin(), known.end(), name) == known.end()) {
         std::string reason = "unknown key '" + name + "'" + where;
-        if (auto s = Suggest(name, known)) reason += " (did you mean '" + std::string(*s) + "'?)";
+        if (auto s = ClosestName(name, known))
+          reason += " (did you mean '" + std::string(*s) + "'?)";
         return Error(key, Join(prefix, name), reason);
       }
       auto [it, inserted] = seen.emplace(name, key.Mark().line + 1);
@@ -658,7 +609,7 @@ Result<std::string> ResolveSecret(std::string_view value, const Environment& env
   if (value.starts_with("file:")) {
     std::string path(value.substr(5));
     if (path.empty()) return InvalidArgumentError("'file:' needs a path (file:PATH)");
-    auto text = ReadFile(path, "secret file");
+    auto text = ReadTextFile(path, "secret file");
     if (!text.ok()) return InvalidArgumentError(text.status().message());
     std::string_view trimmed = Trim(*text);
     if (trimmed.empty()) return InvalidArgumentError("secret file " + path + " is empty");
@@ -682,7 +633,7 @@ Result<Config> ParseConfig(std::string_view yaml_text, std::string_view file_nam
 }
 
 Result<Config> LoadConfigFile(const std::string& path, const Environment& env) {
-  auto text = ReadFile(path, "config file");
+  auto text = ReadTextFile(path, "config file");
   if (!text.ok()) return text.status();
   return ParseConfig(*text, path, env);
 }

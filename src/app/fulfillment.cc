@@ -1,22 +1,12 @@
 #include "app/fulfillment.h"
 
-#include <fstream>
-#include <sstream>
-
+#include "core/text_file.h"
 #include "inventory/stock_import.h"
 #include "routing/rate_table.h"
 #include "routing/router.h"
 
 namespace orderpilot::app {
 namespace {
-
-Result<std::string> ReadText(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(std::string(what) + " " + path + " cannot be opened");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
 
 std::vector<inventory::Location> Locations(const Config& config) {
   std::vector<inventory::Location> out;
@@ -87,7 +77,7 @@ Result<Fulfillment> BuildFulfillment(const Config& config) {
 
 Result<size_t> ImportStockFile(store::Store& store, const Config& config, const std::string& path,
                                std::string_view actor) {
-  OP_ASSIGN_OR_RETURN(std::string text, ReadText(path, "stock file"));
+  OP_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path, "stock file"));
   OP_ASSIGN_OR_RETURN(std::vector<store::StockAdjustment> rows,
                       inventory::ParseStockCsv(text, path, Locations(config), actor));
   OP_ASSIGN_OR_RETURN(std::vector<store::AdjustmentOutcome> outcomes, store.AdjustStockAll(rows));
@@ -98,7 +88,7 @@ Result<size_t> ImportStockFile(store::Store& store, const Config& config, const 
 
 Result<size_t> ImportIncomingFile(store::Store& store, const Config& config,
                                   const std::string& path) {
-  OP_ASSIGN_OR_RETURN(std::string text, ReadText(path, "purchase order file"));
+  OP_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path, "purchase order file"));
   OP_ASSIGN_OR_RETURN(std::vector<store::IncomingStock> lines,
                       inventory::ParseIncomingCsv(text, path, Locations(config)));
   OP_RETURN_IF_ERROR(store.AddIncoming(lines));

@@ -1,10 +1,9 @@
 #include "inventory/catalog.h"
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 #include "core/csv.h"
+#include "core/text_file.h"
 
 namespace orderpilot::inventory {
 namespace {
@@ -129,11 +128,8 @@ Result<Catalog> Catalog::ParseCsv(std::string_view text, std::string_view file_n
 }
 
 Result<Catalog> Catalog::LoadCsv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("catalog file " + path + " cannot be opened");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return ParseCsv(buf.str(), path);
+  OP_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path, "catalog"));
+  return ParseCsv(text, path);
 }
 
 const CatalogItem* Catalog::Find(std::string_view sku) const {

@@ -3,13 +3,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <map>
 #include <utility>
+
+#include "core/text_file.h"
 
 namespace orderpilot::routing {
 namespace {
@@ -26,33 +24,6 @@ constexpr std::string_view kZoneKeys[] = {"country", "postcodes"};
 constexpr std::string_view kServiceKeys[] = {
     "code", "name", "service_code", "dim_divisor", "weights_kg", "weights_lb", "rates"};
 constexpr std::string_view kRateKeys[] = {"days", "prices"};
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// The known name closest to `name`, if close enough to be a likely typo.
-template <typename Range>
-std::optional<std::string> Suggest(std::string_view name, const Range& known) {
-  std::optional<std::string> best;
-  size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
-  for (const auto& k : known) {
-    size_t d = EditDistance(name, k);
-    if (d < best_distance) best = std::string(k), best_distance = d;
-  }
-  return best;
-}
 
 template <typename Range>
 std::string JoinNames(const Range& names) {
@@ -119,25 +90,6 @@ std::string JoinLines(const std::vector<std::string>& lines) {
     if (!out.empty()) out += '\n';
     out += l;
   }
-  return out;
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return NotFoundError("rate table " + path + " is a directory");
-  }
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    return NotFoundError("cannot read rate table " + path + ": " + std::strerror(errno));
-  }
-  std::string out;
-  char buf[8192];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) return NotFoundError("cannot read rate table " + path);
   return out;
 }
 
@@ -269,7 +221,8 @@ class FileParser {
       if (std::find(std::begin(known), std::end(known), name) == std::end(known)) {
         std::string message = "unknown key '" + name + "' in " + std::string(what) + " (expected " +
                               JoinNames(known) + ")";
-        if (auto s = Suggest(name, known)) message += "; did you mean '" + *s + "'?";
+        if (auto s = ClosestName(name, known))
+          message += "; did you mean '" + std::string(*s) + "'?";
         Error(PosOf(key), message);
         continue;
       }
@@ -532,8 +485,8 @@ class FileParser {
       if (oi == zones.origins.names.end()) {
         std::string message =
             "zone_chart names origin zone '" + origin + "', which origin_zones does not define";
-        if (auto s = Suggest(origin, zones.origins.names))
-          message += "; did you mean '" + *s + "'?";
+        if (auto s = ClosestName(origin, zones.origins.names))
+          message += "; did you mean '" + std::string(*s) + "'?";
         Error(PosOf(o.key), message);
         // Its price zones still exist: the services' rates are checked against them.
         if (o.value.IsMap()) {
@@ -567,8 +520,8 @@ class FileParser {
               std::find(zones.destinations.names.begin(), zones.destinations.names.end(), dest);
           if (di == zones.destinations.names.end()) {
             std::string message = "unknown destination zone '" + dest + "'";
-            if (auto s = Suggest(dest, zones.destinations.names)) {
-              message += "; did you mean '" + *s + "'?";
+            if (auto s = ClosestName(dest, zones.destinations.names)) {
+              message += "; did you mean '" + std::string(*s) + "'?";
             }
             Error(PosOf(d), message);
             continue;
@@ -676,8 +629,8 @@ class FileParser {
           auto pi = std::find(zones.price_zones.begin(), zones.price_zones.end(), pz);
           if (pi == zones.price_zones.end()) {
             std::string message = "price zone '" + pz + "' is not used in zone_chart";
-            if (auto sg = Suggest(pz, zones.price_zones))
-              message += "; did you mean '" + *sg + "'?";
+            if (auto sg = ClosestName(pz, zones.price_zones))
+              message += "; did you mean '" + std::string(*sg) + "'?";
             Error(PosOf(r.key), message);
             continue;
           }
@@ -818,7 +771,7 @@ Result<RateTables> RateTables::Load(const std::vector<std::string>& paths) {
   std::vector<std::string> texts;
   texts.reserve(paths.size());
   for (const std::string& path : paths) {
-    OP_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+    OP_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path, "rate table"));
     texts.push_back(std::move(text));
   }
   RateTablesBuilder b;

@@ -74,7 +74,8 @@ class RateTables {
   // in an InvalidArgument status whose field() is the file name.
   static Result<RateTables> Parse(std::string_view yaml_text, std::string_view file_name);
   // Reads and merges several carrier files: duplicate service or carrier codes across files and
-  // a currency differing from the first file's are errors too. NotFound for an unreadable file.
+  // a currency differing from the first file's are errors too. NotFound for a missing file,
+  // FailedPrecondition for one that cannot be read (core/text_file.h).
   static Result<RateTables> Load(const std::vector<std::string>& paths);
 
   const std::vector<Carrier>& carriers() const { return carriers_; }

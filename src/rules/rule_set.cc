@@ -3,13 +3,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <map>
 #include <optional>
 #include <utility>
+
+#include "core/text_file.h"
 
 namespace orderpilot::rules {
 namespace {
@@ -34,33 +32,6 @@ std::string JoinNames(const Range& names) {
     out += n;
   }
   return out;
-}
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// The known name closest to `name`, if close enough to be a likely typo.
-template <typename Range>
-std::optional<std::string_view> Suggest(std::string_view name, const Range& known) {
-  std::optional<std::string_view> best;
-  size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
-  for (std::string_view k : known) {
-    size_t d = EditDistance(name, k);
-    if (d < best_distance) best = k, best_distance = d;
-  }
-  return best;
 }
 
 bool ValidRuleName(std::string_view name) {
@@ -220,7 +191,7 @@ class FileParser {
       const std::string& name = key.Scalar();
       if (std::find(std::begin(kRuleKeys), std::end(kRuleKeys), name) == std::end(kRuleKeys)) {
         std::string message = "unknown key '" + name + "' (expected " + JoinNames(kRuleKeys) + ")";
-        if (auto s = Suggest(name, kRuleKeys))
+        if (auto s = ClosestName(name, kRuleKeys))
           message += "; did you mean '" + std::string(*s) + "'?";
         Error(PosOf(key.Mark()), message);
         continue;
@@ -269,7 +240,7 @@ class FileParser {
       const auto& known = KnownTriggers();
       if (std::find(known.begin(), known.end(), rule.trigger) == known.end()) {
         std::string message = "unknown trigger '" + rule.trigger + "'";
-        if (auto t = Suggest(rule.trigger, known)) {
+        if (auto t = ClosestName(rule.trigger, known)) {
           message += " (did you mean '" + std::string(*t) + "'?)";
         } else {
           message += " (expected one of " + JoinNames(known) + ")";
@@ -350,7 +321,7 @@ class FileParser {
     std::optional<ActionKind> kind = FindActionKind(name);
     if (!kind) {
       std::string message = "unknown action '" + name + "'";
-      if (auto s = Suggest(name, ActionNames())) {
+      if (auto s = ClosestName(name, ActionNames())) {
         message += " (did you mean '" + std::string(*s) + "'?)";
       } else {
         message += " (expected one of " + JoinActionNames() + ")";
@@ -641,26 +612,6 @@ std::string JoinLines(const std::vector<std::string>& lines) {
   return out;
 }
 
-// Reads a whole file. NotFound when it is missing or cannot be read.
-Result<std::string> ReadFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return NotFoundError("rule file " + path + " is a directory");
-  }
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    return NotFoundError("cannot read rule file " + path + ": " + std::strerror(errno));
-  }
-  std::string out;
-  char buf[8192];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) return NotFoundError("cannot read rule file " + path);
-  return out;
-}
-
 }  // namespace
 
 const std::vector<std::string_view>& KnownTriggers() {
@@ -717,7 +668,7 @@ Result<std::shared_ptr<const RuleSet>> LoadRuleSet(const std::vector<std::string
   std::vector<std::string> texts;
   texts.reserve(files.size());
   for (const std::string& path : files) {
-    OP_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+    OP_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path, "rule file"));
     texts.push_back(std::move(text));
   }
   Collector c;
