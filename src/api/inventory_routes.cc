@@ -165,8 +165,7 @@ void ApiService::AfterStockChange(const std::vector<store::AdjustmentOutcome>& o
   for (const store::AdjustmentOutcome& o : outcomes) {
     for (OrderId id : o.released_orders) pipeline_.Enqueue(id);
   }
-  Status s = pipeline_.RecheckBackorders();
-  if (!s.ok()) spdlog::error("backorder recheck failed: {}", s.ToString());
+  pipeline_.RequestBackorderRecheck();
 }
 
 HttpResponse ApiService::AdjustStock(const HttpRequest& req, const ApiKey& key) {

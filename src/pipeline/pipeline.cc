@@ -68,11 +68,21 @@ Status Pipeline::RecheckBackorders() {
   }
 }
 
+void Pipeline::RequestBackorderRecheck() {
+  {
+    std::lock_guard<std::mutex> lock(recheck_mu_);
+    recheck_requested_ = true;
+  }
+  recheck_cv_.notify_all();
+}
+
 void Pipeline::RecheckLoop() {
   std::unique_lock<std::mutex> lock(recheck_mu_);
   while (!stopping_) {
-    recheck_cv_.wait_for(lock, options_.backorder_recheck, [&] { return stopping_.load(); });
+    recheck_cv_.wait_for(lock, options_.backorder_recheck,
+                         [&] { return stopping_.load() || recheck_requested_; });
     if (stopping_) return;
+    recheck_requested_ = false;  // requests arriving during the scan ask for one more
     lock.unlock();
     Status s = RecheckBackorders();
     if (!s.ok()) spdlog::error("pipeline: backorder recheck failed: {}", s.ToString());

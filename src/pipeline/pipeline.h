@@ -74,9 +74,12 @@ class Pipeline {
 
   // Schedules an order that changed. REQUIRES: the change is committed.
   void Enqueue(OrderId id);
-  // Schedules every backordered order (oldest first): call after stock grew. Also runs every
+  // Schedules every backordered order (oldest first), now. Also runs every
   // PipelineOptions::backorder_recheck on its own.
   Status RecheckBackorders();
+  // Asks for RecheckBackorders soon, on the pipeline's own thread: call after stock grew. Returns
+  // at once; a burst of requests (a busy inventory feed) costs one scan, not one per request.
+  void RequestBackorderRecheck();
 
   PipelineStats Stats() const;
   // Blocks until all queues are empty and no worker is busy, or `timeout` passes.
@@ -108,6 +111,7 @@ class Pipeline {
   std::thread recheck_thread_;
   std::mutex recheck_mu_;
   std::condition_variable recheck_cv_;
+  bool recheck_requested_ = false;  // GUARDED_BY(recheck_mu_)
 
   std::atomic<int64_t> processed_{0}, accepted_{0}, held_{0}, allocated_{0}, backordered_{0},
       retries_{0}, failures_{0};
