@@ -236,10 +236,19 @@ AllocationResult PlanAllocation(const AllocationRequest& request, const Order& o
   }
 
   Result<routing::RoutePlan> planned = setup.router->Plan(req);
-  if (!planned.ok()) {
+  bool stock_short = false;
+  if (planned.ok()) {
+    for (int64_t units : planned->short_units) stock_short = stock_short || units > 0;
+  }
+  if (!planned.ok() || (planned->shipments.empty() && !stock_short)) {
     if (request.from == store::OrderState::kBackordered) return r;
-    // A request the router refuses (e.g. a destination no carrier serves) needs a person.
-    std::string reason = "cannot route the order: " + planned.status().message();
+    // A request the router refuses, or stock that no carrier service can take to the
+    // destination (a country no rate table serves, a parcel too heavy), needs a person.
+    std::string reason = planned.ok()
+                             ? "no carrier service can ship the order to " +
+                                   req.destination_country + " " + req.destination_postcode +
+                                   (planned->summary.empty() ? "" : ": " + planned->summary)
+                             : "cannot route the order: " + planned.status().message();
     JsonWriter w;
     w.BeginObject().Field("decision", "hold").Field("confidence", 1.0);
     w.Key("reasons").BeginArray().String(reason).EndArray().EndObject();

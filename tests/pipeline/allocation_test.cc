@@ -317,6 +317,22 @@ TEST_F(AllocationTest, ChannelCancellationGivesTheStockBack) {
   EXPECT_EQ(Level("MUG", "east").on_hand, 3);
 }
 
+TEST_F(AllocationTest, ADestinationNoCarrierServesIsHeldForAPerson) {
+  SetStock("MUG", "east", 10);
+  Order o = MugOrder("10", 1);
+  o.shipping_address->country_code = "NZ";
+  o.shipping_address->zip = "6011";
+  OrderId id = Ingest(o);
+  Process({id});
+  ASSERT_EQ(State(id), store::OrderState::kHeld);
+  auto reviews = store_->ListReviews(store::ReviewStatus::kOpen, 10, std::nullopt);
+  ASSERT_EQ(reviews->items.size(), 1u);
+  EXPECT_EQ(reviews->items[0].kind, "routing_problem");
+  EXPECT_NE(reviews->items[0].reason.find("NZ 6011"), std::string::npos)
+      << reviews->items[0].reason;
+  EXPECT_EQ(Level("MUG", "east").reserved, 0);
+}
+
 TEST_F(AllocationTest, OrdersWithNothingToShipAreDoneAtOnce) {
   Order o = MugOrder("9", 1);
   o.line_items[0].requires_shipping = false;
