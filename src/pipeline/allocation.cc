@@ -193,6 +193,15 @@ AllocationResult PlanAllocation(const AllocationRequest& request, const Order& o
   const FulfillmentSetup& setup = ctx.setup;
   AllocationResult r;
   r.next = request.from;
+  if (order.fulfillment_status == "fulfilled") {
+    // Shipped outside orderpilot (or before it was set up, e.g. the accepted orders of an
+    // existing shop when locations are first configured): nothing to reserve or send.
+    r.events.push_back({"order.shipped", R"({"lines":[],"reason":"fulfilled on the channel"})",
+                        std::string(kActor)});
+    r.next = store::OrderState::kShipped;
+    r.changed = true;
+    return r;
+  }
   std::vector<MergedLine> lines = ShippedLines(order, setup.catalog);
   if (lines.empty()) {
     if (request.from == store::OrderState::kBackordered) return r;

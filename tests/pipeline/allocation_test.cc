@@ -333,6 +333,17 @@ TEST_F(AllocationTest, ADestinationNoCarrierServesIsHeldForAPerson) {
   EXPECT_EQ(Level("MUG", "east").reserved, 0);
 }
 
+TEST_F(AllocationTest, OrdersTheChannelAlreadyFulfilledReserveNothing) {
+  SetStock("MUG", "east", 10);
+  Order o = MugOrder("11", 2);
+  o.fulfillment_status = "fulfilled";
+  OrderId id = Ingest(o);
+  Process({id});
+  EXPECT_EQ(State(id), store::OrderState::kShipped);
+  EXPECT_EQ(Level("MUG", "east").reserved, 0);
+  EXPECT_TRUE(store_->ListOutbox(10)->empty()) << "no fulfillment request";
+}
+
 TEST_F(AllocationTest, OrdersWithNothingToShipAreDoneAtOnce) {
   Order o = MugOrder("9", 1);
   o.line_items[0].requires_shipping = false;
