@@ -57,6 +57,9 @@ Result<Fulfillment> BuildFulfillment(const Config& config) {
   setup->split_penalty = *penalty;
   setup->default_lead_time_days = config.inventory.default_lead_time_days;
   setup->propose_substitutes = config.inventory.substitutes;
+  setup->standard_days = config.inventory.standard_days;
+  setup->express_days = config.inventory.express_days;
+  setup->overnight_days = config.inventory.overnight_days;
   routing::RouterOptions ro;
   ro.standard_days = config.inventory.standard_days;
   ro.express_days = config.inventory.express_days;

@@ -188,54 +188,74 @@ void CollectSkus(const FulfillmentSetup& setup, const Order& order, std::vector<
   }
 }
 
-AllocationResult PlanAllocation(const AllocationRequest& request, const Order& order, Timestamp now,
-                                AllocationContext& ctx) {
-  const FulfillmentSetup& setup = ctx.setup;
-  AllocationResult r;
-  r.next = request.from;
-  if (order.fulfillment_status == "fulfilled") {
-    // Shipped outside orderpilot (or before it was set up, e.g. the accepted orders of an
-    // existing shop when locations are first configured): nothing to reserve or send.
-    r.events.push_back({"order.shipped", R"({"lines":[],"reason":"fulfilled on the channel"})",
-                        std::string(kActor)});
-    r.next = store::OrderState::kShipped;
-    r.changed = true;
-    return r;
-  }
-  std::vector<MergedLine> lines = ShippedLines(order, setup.catalog);
-  if (lines.empty()) {
-    if (request.from == store::OrderState::kBackordered) return r;
-    r.events.push_back({"order.shipped",
-                        R"({"digital":true,"lines":[],"reason":"nothing in the order ships"})",
-                        std::string(kActor)});
-    r.next = store::OrderState::kShipped;
-    r.changed = true;
-    return r;
-  }
+namespace {
 
-  routing::RouteRequest req;
-  req.now = now;
-  req.split_penalty = setup.split_penalty;
-  req.promise.speed = SpeedOf(order, request.shipping_speed);
-  req.promise.deliver_by_day = DeliverBy(order);
-  req.forced_site = std::string(request.route_location);
-  req.forced_service = std::string(request.carrier_service);
-  if (order.shipping_address) {
-    req.destination_country = order.shipping_address->country_code;
-    req.destination_postcode = order.shipping_address->zip;
+// One allocation attempt: the order, its merged lines, the routing request and the result being
+// built. The pieces below each finish the result one way.
+struct Attempt {
+  const AllocationRequest& request;
+  const Order& order;
+  Timestamp now;
+  AllocationContext& ctx;
+  std::vector<MergedLine> lines;
+  routing::RouteRequest route;
+  AllocationResult result;
+
+  void Finish(store::OrderState next) {
+    result.next = next;
+    result.changed = true;
   }
-  for (const MergedLine& m : lines) {
+  void Event(std::string type, std::string payload) {
+    result.events.push_back({std::move(type), std::move(payload), std::string(kActor)});
+  }
+  int64_t TotalAvailable(std::string_view sku) const {
+    int64_t sum = 0;
+    for (size_t i = 0; i < ctx.setup.locations.size(); ++i) {
+      if (ctx.setup.locations[i].MayShip(sku)) sum += ctx.ledger.Available(sku, i);
+    }
+    return sum;
+  }
+};
+
+// The order needs a person: `kind` names the review item.
+void Hold(Attempt& a, std::string_view kind, const std::string& reason) {
+  JsonWriter w;
+  w.BeginObject().Field("decision", "hold").Field("confidence", 1.0);
+  w.Key("reasons").BeginArray().String(reason).EndArray().EndObject();
+  std::string payload = w.Take();
+  a.Event("order.held", payload);
+  a.result.review = store::OrderTransition::ReviewRequest{std::string(kind), reason, payload};
+  a.Finish(store::OrderState::kHeld);
+}
+
+// The routing request: lines, what each location can ship of them, promise and overrides.
+void BuildRouteRequest(Attempt& a) {
+  const FulfillmentSetup& setup = a.ctx.setup;
+  routing::RouteRequest& req = a.route;
+  req.now = a.now;
+  req.split_penalty = setup.split_penalty;
+  req.promise.speed = SpeedOf(a.order, a.request.shipping_speed);
+  req.promise.deliver_by_day = DeliverBy(a.order);
+  req.forced_site = std::string(a.request.route_location);
+  req.forced_service = std::string(a.request.carrier_service);
+  if (a.order.shipping_address) {
+    req.destination_country = a.order.shipping_address->country_code;
+    req.destination_postcode = a.order.shipping_address->zip;
+  }
+  for (const MergedLine& m : a.lines) {
     req.lines.push_back({std::string(m.sku), m.quantity, m.grams, m.volume_cm3});
   }
-  std::vector<const std::vector<int64_t>*> stock(lines.size());
-  for (size_t j = 0; j < lines.size(); ++j) stock[j] = ctx.ledger.AvailableEverywhere(lines[j].sku);
+  std::vector<const std::vector<int64_t>*> stock(a.lines.size());
+  for (size_t j = 0; j < a.lines.size(); ++j) {
+    stock[j] = a.ctx.ledger.AvailableEverywhere(a.lines[j].sku);
+  }
   for (size_t i = 0; i < setup.locations.size(); ++i) {
     routing::Candidate c;
     c.site = static_cast<int>(i);
-    c.available.reserve(lines.size());
+    c.available.reserve(a.lines.size());
     bool any = false;
-    for (size_t j = 0; j < lines.size(); ++j) {
-      int64_t units = stock[j] && i < stock[j]->size() && setup.locations[i].MayShip(lines[j].sku)
+    for (size_t j = 0; j < a.lines.size(); ++j) {
+      int64_t units = stock[j] && i < stock[j]->size() && setup.locations[i].MayShip(a.lines[j].sku)
                           ? (*stock[j])[i]
                           : int64_t{0};
       c.available.push_back(units);
@@ -243,191 +263,211 @@ AllocationResult PlanAllocation(const AllocationRequest& request, const Order& o
     }
     if (any) req.candidates.push_back(std::move(c));
   }
+}
 
-  Result<routing::RoutePlan> planned = setup.router->Plan(req);
-  bool stock_short = false;
-  if (planned.ok()) {
-    for (int64_t units : planned->short_units) stock_short = stock_short || units > 0;
+// The plan ships: reservations, order.allocated, order.routed and a fulfillment request per
+// parcel.
+void Allocate(Attempt& a, const routing::RoutePlan& plan) {
+  const FulfillmentSetup& setup = a.ctx.setup;
+  JsonWriter alloc(512);
+  alloc.BeginObject().Key("lines").BeginArray();
+  for (const MergedLine& m : a.lines) {
+    alloc.BeginObject().Field("sku", m.sku).Field("quantity", m.quantity).EndObject();
   }
-  if (!planned.ok() || (planned->shipments.empty() && !stock_short)) {
-    if (request.from == store::OrderState::kBackordered) return r;
-    // A request the router refuses, or stock that no carrier service can take to the
-    // destination (a country no rate table serves, a parcel too heavy), needs a person.
-    std::string reason = planned.ok()
-                             ? "no carrier service can ship the order to " +
-                                   req.destination_country + " " + req.destination_postcode +
-                                   (planned->summary.empty() ? "" : ": " + planned->summary)
-                             : "cannot route the order: " + planned.status().message();
-    JsonWriter w;
-    w.BeginObject().Field("decision", "hold").Field("confidence", 1.0);
-    w.Key("reasons").BeginArray().String(reason).EndArray().EndObject();
-    std::string payload = w.Take();
-    r.events.push_back({"order.held", payload, std::string(kActor)});
-    r.review = store::OrderTransition::ReviewRequest{"routing_problem", reason, payload};
-    r.next = store::OrderState::kHeld;
-    r.changed = true;
-    return r;
+  alloc.EndArray().Key("shipments").BeginArray();
+  JsonWriter routed(1536);
+  routed.BeginObject()
+      .Field("summary", plan.summary)
+      .Field("total", plan.total.ToString())
+      .Field("currency", plan.total.currency().code())
+      .Field("speed", routing::SpeedName(a.route.promise.speed));
+  if (a.route.promise.deliver_by_day) {
+    routed.Field("deliver_by", inventory::FormatDay(*a.route.promise.deliver_by_day));
   }
-  const routing::RoutePlan& plan = *planned;
-  const std::string currency(plan.total.currency().code());
-
-  if (!plan.shipments.empty()) {
-    JsonWriter alloc(512);
-    alloc.BeginObject().Key("lines").BeginArray();
-    for (const MergedLine& m : lines) {
-      alloc.BeginObject().Field("sku", m.sku).Field("quantity", m.quantity).EndObject();
-    }
-    alloc.EndArray().Key("shipments").BeginArray();
-    JsonWriter routed(1536);
-    routed.BeginObject()
-        .Field("summary", plan.summary)
-        .Field("total", plan.total.ToString())
-        .Field("currency", currency)
-        .Field("speed", routing::SpeedName(req.promise.speed));
-    if (req.promise.deliver_by_day) {
-      routed.Field("deliver_by", inventory::FormatDay(*req.promise.deliver_by_day));
-    }
-    routed.Field("promise_met", plan.promise_met)
-        .Field("method", plan.exact ? "exact" : "heuristic")
-        .Key("shipments")
-        .BeginArray();
-    for (const routing::Shipment& s : plan.shipments) {
-      const inventory::Location& loc = setup.locations[static_cast<size_t>(s.site)];
-      alloc.BeginObject().Field("location", loc.code).Key("lines").BeginArray();
-      for (const auto& [line, units] : s.lines) {
-        const MergedLine& m = lines[static_cast<size_t>(line)];
-        alloc.BeginObject().Field("sku", m.sku).Field("quantity", units).EndObject();
-        r.reserve.push_back({std::string(m.sku), loc.code, units});
-        ctx.ledger.Take(m.sku, static_cast<size_t>(s.site), units);
-      }
-      alloc.EndArray().EndObject();
-      routed.BeginObject()
-          .Field("location", loc.code)
-          .Field("carrier", s.service->carrier)
-          .Field("service", s.service->code)
-          .Field("service_name", s.service->name)
-          .Field("shipping", s.shipping.ToString())
-          .Field("handling", s.handling.ToString())
-          .Field("billable_grams", s.billable_grams)
-          .Field("ship_date", inventory::FormatDay(s.ship_day))
-          .Field("delivery_date", inventory::FormatDay(s.delivery_day))
-          .Field("meets_promise", s.meets_promise)
-          .EndObject();
-      store::OutboxMessage m;
-      m.idempotency_key = "fulfillment:order-" + request.order_id.ToString() + ":v" +
-                          std::to_string(request.version) + ":" + loc.code;
-      m.kind = loc.fulfillment_url.empty() ? "fulfillment_request" : "webhook";
-      m.destination = loc.fulfillment_url.empty() ? loc.code : loc.fulfillment_url;
-      m.payload = ShipStationRequest(order, request.order_id, m.idempotency_key, loc, s, lines);
-      r.outbox.push_back(std::move(m));
+  routed.Field("promise_met", plan.promise_met)
+      .Field("method", plan.exact ? "exact" : "heuristic")
+      .Key("shipments")
+      .BeginArray();
+  for (const routing::Shipment& s : plan.shipments) {
+    const inventory::Location& loc = setup.locations[static_cast<size_t>(s.site)];
+    alloc.BeginObject().Field("location", loc.code).Key("lines").BeginArray();
+    for (const auto& [line, units] : s.lines) {
+      const MergedLine& m = a.lines[static_cast<size_t>(line)];
+      alloc.BeginObject().Field("sku", m.sku).Field("quantity", units).EndObject();
+      a.result.reserve.push_back({std::string(m.sku), loc.code, units});
+      a.ctx.ledger.Take(m.sku, static_cast<size_t>(s.site), units);
     }
     alloc.EndArray().EndObject();
-    routed.EndArray().Key("alternatives").BeginArray();
-    for (const routing::Alternative& a : plan.alternatives) {
-      routed.BeginObject().Field("option", a.description);
-      if (a.total) {
-        routed.Field("total", a.total->ToString());
-      } else {
-        routed.Field("why_not", a.why_not);
-      }
-      routed.EndObject();
-    }
-    routed.EndArray().Key("notes").BeginArray();
-    for (const std::string& n : plan.notes) routed.String(n);
-    routed.EndArray().EndObject();
-    r.events.push_back({"order.allocated", alloc.Take(), std::string(kActor)});
-    r.events.push_back({"order.routed", routed.Take(), std::string(kActor)});
-    r.next = store::OrderState::kAllocated;
-    r.changed = true;
-    return r;
+    routed.BeginObject()
+        .Field("location", loc.code)
+        .Field("carrier", s.service->carrier)
+        .Field("service", s.service->code)
+        .Field("service_name", s.service->name)
+        .Field("shipping", s.shipping.ToString())
+        .Field("handling", s.handling.ToString())
+        .Field("billable_grams", s.billable_grams)
+        .Field("ship_date", inventory::FormatDay(s.ship_day))
+        .Field("delivery_date", inventory::FormatDay(s.delivery_day))
+        .Field("meets_promise", s.meets_promise)
+        .EndObject();
+    store::OutboxMessage m;
+    m.idempotency_key = "fulfillment:order-" + a.request.order_id.ToString() + ":v" +
+                        std::to_string(a.request.version) + ":" + loc.code;
+    m.kind = loc.fulfillment_url.empty() ? "fulfillment_request" : "webhook";
+    m.destination = loc.fulfillment_url.empty() ? loc.code : loc.fulfillment_url;
+    m.payload = ShipStationRequest(a.order, a.request.order_id, m.idempotency_key, loc, s, a.lines);
+    a.result.outbox.push_back(std::move(m));
   }
+  alloc.EndArray().EndObject();
+  routed.EndArray().Key("alternatives").BeginArray();
+  for (const routing::Alternative& alt : plan.alternatives) {
+    routed.BeginObject().Field("option", alt.description);
+    if (alt.total) {
+      routed.Field("total", alt.total->ToString());
+    } else {
+      routed.Field("why_not", alt.why_not);
+    }
+    routed.EndObject();
+  }
+  routed.EndArray().Key("notes").BeginArray();
+  for (const std::string& n : plan.notes) routed.String(n);
+  routed.EndArray().EndObject();
+  a.Event("order.allocated", alloc.Take());
+  a.Event("order.routed", routed.Take());
+  a.Finish(store::OrderState::kAllocated);
+}
 
-  // Some line cannot be filled from any location.
-  if (request.from == store::OrderState::kBackordered) return r;  // still waiting
-  auto total_available = [&](std::string_view sku) {
-    int64_t sum = 0;
-    for (size_t i = 0; i < setup.locations.size(); ++i) {
-      if (setup.locations[i].MayShip(sku)) sum += ctx.ledger.Available(sku, i);
-    }
-    return sum;
-  };
-  if (setup.propose_substitutes) {
-    for (size_t i = 0; i < lines.size(); ++i) {
-      if (plan.short_units[i] <= 0) continue;
-      auto sub = inventory::FindSubstitute(setup.catalog, lines[i].sku, lines[i].quantity,
-                                           total_available);
-      if (!sub) continue;
-      std::string reason = std::string(lines[i].sku) + " is out of stock (" +
-                           std::to_string(plan.short_units[i]) + " short); propose " +
-                           sub->item->sku +
-                           (sub->item->title.empty() ? "" : " (" + sub->item->title + ")");
-      JsonWriter w;
-      w.BeginObject()
-          .Field("sku", lines[i].sku)
-          .Field("quantity", lines[i].quantity)
-          .Field("short", plan.short_units[i])
-          .Field("substitute_sku", sub->item->sku)
-          .Field("substitute_title", sub->item->title)
-          .Field("available", sub->available)
-          .Field("matching_attributes", static_cast<int64_t>(sub->matching_attributes))
-          .Key("differences")
-          .BeginArray();
-      for (const std::string& d : sub->differences) w.String(d);
-      w.EndArray().Field("confidence", 0.5).Key("reasons").BeginArray().String(reason);
-      w.EndArray().EndObject();
-      std::string payload = w.Take();
-      r.events.push_back({"order.substitution_proposed", payload, std::string(kActor)});
-      r.events.push_back({"order.held", payload, std::string(kActor)});
-      r.review = store::OrderTransition::ReviewRequest{"substitute_sku", reason, payload};
-      r.next = store::OrderState::kHeld;
-      r.changed = true;
-      return r;
-    }
+// A short line with a same-group SKU in stock: a substitute_sku review item. False when no
+// short line has one.
+bool ProposeSubstitute(Attempt& a, const routing::RoutePlan& plan) {
+  for (size_t i = 0; i < a.lines.size(); ++i) {
+    if (plan.short_units[i] <= 0) continue;
+    const MergedLine& line = a.lines[i];
+    auto sub =
+        inventory::FindSubstitute(a.ctx.setup.catalog, line.sku, line.quantity,
+                                  [&](std::string_view sku) { return a.TotalAvailable(sku); });
+    if (!sub) continue;
+    std::string reason = std::string(line.sku) + " is out of stock (" +
+                         std::to_string(plan.short_units[i]) + " short); propose " +
+                         sub->item->sku +
+                         (sub->item->title.empty() ? "" : " (" + sub->item->title + ")");
+    JsonWriter w;
+    w.BeginObject()
+        .Field("sku", line.sku)
+        .Field("quantity", line.quantity)
+        .Field("short", plan.short_units[i])
+        .Field("substitute_sku", sub->item->sku)
+        .Field("substitute_title", sub->item->title)
+        .Field("available", sub->available)
+        .Field("matching_attributes", static_cast<int64_t>(sub->matching_attributes))
+        .Key("differences")
+        .BeginArray();
+    for (const std::string& d : sub->differences) w.String(d);
+    w.EndArray().Field("confidence", 0.5).Key("reasons").BeginArray().String(reason);
+    w.EndArray().EndObject();
+    std::string payload = w.Take();
+    a.Event("order.substitution_proposed", payload);
+    a.Event("order.held", payload);
+    a.result.review = store::OrderTransition::ReviewRequest{"substitute_sku", reason, payload};
+    a.Finish(store::OrderState::kHeld);
+    return true;
   }
+  return false;
+}
+
+// The order waits for stock: order.backordered with, per short SKU, when it should be there and
+// what that rests on.
+void Backorder(Attempt& a, const routing::RoutePlan& plan) {
+  const FulfillmentSetup& setup = a.ctx.setup;
   std::vector<std::string> short_skus;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (plan.short_units[i] > 0) short_skus.emplace_back(lines[i].sku);
+  for (size_t i = 0; i < a.lines.size(); ++i) {
+    if (plan.short_units[i] > 0) short_skus.emplace_back(a.lines[i].sku);
   }
   std::vector<store::IncomingStock> incoming;
-  if (ctx.incoming) incoming = ctx.incoming(short_skus);
-  const int transit_days = req.promise.speed == routing::Speed::kOvernight ? 1
-                           : req.promise.speed == routing::Speed::kExpress ? 2
-                                                                           : 5;
+  if (a.ctx.incoming) incoming = a.ctx.incoming(short_skus);
+  const int transit_days =
+      a.route.promise.speed == routing::Speed::kOvernight ? setup.overnight_days
+      : a.route.promise.speed == routing::Speed::kExpress ? setup.express_days
+                                                          : setup.standard_days;
   JsonWriter w;
   w.BeginObject().Key("lines").BeginArray();
-  for (const MergedLine& m : lines) {
+  for (const MergedLine& m : a.lines) {
     w.BeginObject().Field("sku", m.sku).Field("quantity", m.quantity).EndObject();
   }
   w.EndArray().Key("short").BeginArray();
   int64_t promise_day = 0;
   std::string summary;
-  for (size_t i = 0; i < lines.size(); ++i) {
+  for (size_t i = 0; i < a.lines.size(); ++i) {
     if (plan.short_units[i] <= 0) continue;
-    const inventory::CatalogItem* item = setup.catalog.Find(lines[i].sku);
+    const MergedLine& line = a.lines[i];
+    const inventory::CatalogItem* item = setup.catalog.Find(line.sku);
     const int lead =
         item && item->lead_time_days > 0 ? item->lead_time_days : setup.default_lead_time_days;
-    inventory::BackorderPromise p = inventory::PromiseFor(lines[i].sku, plan.short_units[i],
-                                                          incoming, DayOf(now), lead, transit_days);
+    inventory::BackorderPromise p = inventory::PromiseFor(line.sku, plan.short_units[i], incoming,
+                                                          DayOf(a.now), lead, transit_days);
     promise_day = std::max(promise_day, p.deliver_day);
     w.BeginObject()
-        .Field("sku", lines[i].sku)
+        .Field("sku", line.sku)
         .Field("short", plan.short_units[i])
-        .Field("available", total_available(lines[i].sku))
+        .Field("available", a.TotalAvailable(line.sku))
         .Field("ship_date", inventory::FormatDay(p.ship_day))
         .Field("basis", p.basis)
         .EndObject();
     if (!summary.empty()) summary += "; ";
-    summary += std::to_string(plan.short_units[i]) + " × " + std::string(lines[i].sku) +
+    summary += std::to_string(plan.short_units[i]) + " × " + std::string(line.sku) +
                " short, expected " + inventory::FormatDay(p.ship_day) + " (" + p.basis + ")";
   }
   w.EndArray()
       .Field("promise_date", inventory::FormatDay(promise_day))
       .Field("summary", summary)
       .EndObject();
-  r.events.push_back({"order.backordered", w.Take(), std::string(kActor)});
-  r.next = store::OrderState::kBackordered;
-  r.changed = true;
-  return r;
+  a.Event("order.backordered", w.Take());
+  a.Finish(store::OrderState::kBackordered);
+}
+
+}  // namespace
+
+AllocationResult PlanAllocation(const AllocationRequest& request, const Order& order, Timestamp now,
+                                AllocationContext& ctx) {
+  Attempt a{request, order, now, ctx, ShippedLines(order, ctx.setup.catalog), {}, {}};
+  a.result.next = request.from;
+  const bool retry = request.from == store::OrderState::kBackordered;
+  if (order.fulfillment_status == "fulfilled") {
+    // Shipped outside orderpilot (or before it was set up, e.g. the accepted orders of an
+    // existing shop when locations are first configured): nothing to reserve or send.
+    a.Event("order.shipped", R"({"lines":[],"reason":"fulfilled on the channel"})");
+    a.Finish(store::OrderState::kShipped);
+    return std::move(a.result);
+  }
+  if (a.lines.empty()) {
+    if (retry) return std::move(a.result);
+    a.Event("order.shipped",
+            R"({"digital":true,"lines":[],"reason":"nothing in the order ships"})");
+    a.Finish(store::OrderState::kShipped);
+    return std::move(a.result);
+  }
+  BuildRouteRequest(a);
+  Result<routing::RoutePlan> plan = ctx.setup.router->Plan(a.route);
+  bool stock_short = false;
+  if (plan.ok()) {
+    for (int64_t units : plan->short_units) stock_short = stock_short || units > 0;
+  }
+  // Still short on a retry: nothing new to record; the order keeps waiting.
+  if (retry && (!plan.ok() || plan->shipments.empty())) return std::move(a.result);
+  if (!plan.ok()) {
+    Hold(a, "routing_problem", "cannot route the order: " + plan.status().message());
+  } else if (!plan->shipments.empty()) {
+    Allocate(a, *plan);
+  } else if (!stock_short) {
+    // Stock that no carrier service can take to the destination (a country no rate table
+    // serves, a parcel too heavy) needs a person.
+    Hold(a, "routing_problem",
+         "no carrier service can ship the order to " + a.route.destination_country + " " +
+             a.route.destination_postcode + (plan->summary.empty() ? "" : ": " + plan->summary));
+  } else if (!ctx.setup.propose_substitutes || !ProposeSubstitute(a, *plan)) {
+    Backorder(a, *plan);
+  }
+  return std::move(a.result);
 }
 
 }  // namespace orderpilot::pipeline

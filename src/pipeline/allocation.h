@@ -44,6 +44,10 @@ struct FulfillmentSetup {
   Money split_penalty;              // per parcel beyond the first (rate tables' currency)
   int default_lead_time_days = 14;  // for SKUs whose catalog row has none
   bool propose_substitutes = true;
+  // Business days in transit of each promised speed, for backorder dates (as the router's).
+  int standard_days = 5;
+  int express_days = 2;
+  int overnight_days = 1;
 };
 
 // Stock as one batch sees it. Thread-compatible (one worker).
