@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build demo test bench format clean
+.PHONY: all setup build demo test tsan bench format clean
 
 all: build
 
@@ -24,6 +24,14 @@ test: setup
 	@ninja -C build-test -j$(JOBS)
 	@cd build-test && ctest --output-on-failure -j$(JOBS) --timeout 900
 
+# ThreadSanitizer over the concurrent parts: the store (group commit, concurrent reservations,
+# randomised interleavings) and the pipeline (workers racing for the last units, rechecks).
+tsan: setup
+	@cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-fsanitize=thread -O1 -g" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" $(CMAKE_FLAGS) >/dev/null
+	@ninja -C build-tsan -j$(JOBS) test_store test_pipeline
+	@TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_store
+	@TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_pipeline
+
 # Throughput and latency: wrk against the real server, and the pipeline's sustained rate.
 bench: setup
 	@cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DOP_BENCH=ON $(CMAKE_FLAGS) >/dev/null
@@ -34,4 +42,4 @@ format: setup
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf build build-test build-bench
+	rm -rf build build-test build-bench build-tsan
