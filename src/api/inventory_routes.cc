@@ -1,9 +1,8 @@
 // The inventory and shipment routes of ApiService (api/service.h lists them).
 #include <spdlog/spdlog.h>
 
-#include <charconv>
-
 #include "api/http_errors.h"
+#include "api/internal/route_util.h"
 #include "api/inventory_json.h"
 #include "api/service.h"
 #include "core/json_writer.h"
@@ -13,12 +12,10 @@
 namespace orderpilot::api {
 namespace {
 
-HttpResponse Json(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
+using internal::Json;
+using internal::ParseId;
+using internal::ParseListParams;
+using internal::WriteNextCursor;
 
 Status NotConfigured() {
   return FailedPreconditionError(
@@ -40,16 +37,6 @@ void WriteLevel(JsonWriter& w, const store::StockLevel& l, int64_t shopify_buffe
       .EndObject()
       .Field("updated_at", FormatTimestamp(l.updated_at))
       .EndObject();
-}
-
-Result<int64_t> PositiveId(std::string_view text, const char* field) {
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || v <= 0) {
-    return InvalidArgumentError("'" + std::string(text.substr(0, 32)) + "' is not a valid id",
-                                field);
-  }
-  return v;
 }
 
 }  // namespace
@@ -130,33 +117,16 @@ HttpResponse ApiService::ListLocations() {
 }
 
 HttpResponse ApiService::ListStock(const HttpRequest& req) {
-  int limit = 100;
-  if (auto text = req.Query("limit")) {
-    auto v = PositiveId(*text, "limit");
-    if (!v.ok() || *v > 1000) {
-      return ErrorResponse(
-          InvalidArgumentError("limit must be an integer from 1 to 1000", "limit"));
-    }
-    limit = static_cast<int>(*v);
-  }
-  std::optional<int64_t> cursor;
-  if (auto text = req.Query("cursor"); text && !text->empty()) {
-    auto v = PositiveId(*text, "cursor");
-    if (!v.ok()) return ErrorResponse(v.status());
-    cursor = *v;
-  }
+  auto params = ParseListParams(req, /*default_limit=*/100, /*max_limit=*/1000);
+  if (!params.ok()) return ErrorResponse(params.status());
   auto page = store_.ListStock(req.Query("sku").value_or(""), req.Query("location").value_or(""),
-                               limit, cursor);
+                               params->limit, params->cursor);
   if (!page.ok()) return ErrorResponse(page.status());
   JsonWriter w;
   w.BeginObject().Key("items").BeginArray();
   for (const store::StockLevel& l : page->items) WriteLevel(w, l, options_.shopify_buffer);
-  w.EndArray().Key("next_cursor");
-  if (page->next_cursor) {
-    w.String(std::to_string(*page->next_cursor));
-  } else {
-    w.Null();
-  }
+  w.EndArray();
+  WriteNextCursor(w, page->next_cursor);
   w.EndObject();
   return Json(200, w.Take());
 }
@@ -249,7 +219,7 @@ HttpResponse ApiService::ReceivePurchaseOrder(std::string_view po, const ApiKey&
 
 HttpResponse ApiService::ShipOrder(const HttpRequest& req, std::string_view id_text,
                                    const ApiKey& key) {
-  auto id = PositiveId(id_text, "id");
+  auto id = ParseId(id_text, "id");
   if (!id.ok()) return ErrorResponse(id.status());
   auto ship = DecodeShipmentBody(req.body);
   if (!ship.ok()) return ErrorResponse(ship.status());

@@ -2,10 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <chrono>
 
 #include "api/http_errors.h"
+#include "api/internal/route_util.h"
 #include "api/request_json.h"
 #include "core/json_writer.h"
 #include "core/order_json.h"
@@ -15,12 +15,10 @@
 namespace orderpilot::api {
 namespace {
 
-HttpResponse Json(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
+using internal::Json;
+using internal::ParseId;
+using internal::ParseListParams;
+using internal::WriteNextCursor;
 
 // Constant-time comparison, so a wrong API key reveals nothing through timing.
 bool SameSecret(std::string_view a, std::string_view b) {
@@ -29,36 +27,6 @@ bool SameSecret(std::string_view a, std::string_view b) {
   for (size_t i = 0; i < a.size(); ++i)
     diff |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]);
   return diff == 0;
-}
-
-Result<int64_t> ParseId(std::string_view text, const char* field) {
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || v <= 0)
-    return InvalidArgumentError("'" + std::string(text.substr(0, 32)) + "' is not a valid id",
-                                field);
-  return v;
-}
-
-struct ListParams {
-  int limit = 50;
-  std::optional<int64_t> cursor;
-};
-
-Result<ListParams> ParseListParams(const HttpRequest& req) {
-  ListParams p;
-  if (auto limit = req.Query("limit")) {
-    int v = 0;
-    auto [ptr, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), v);
-    if (ec != std::errc() || ptr != limit->data() + limit->size() || v < 1 || v > 500)
-      return InvalidArgumentError("limit must be an integer from 1 to 500", "limit");
-    p.limit = v;
-  }
-  if (auto cursor = req.Query("cursor"); cursor && !cursor->empty()) {
-    OP_ASSIGN_OR_RETURN(int64_t c, ParseId(*cursor, "cursor"));
-    p.cursor = c;
-  }
-  return p;
 }
 
 void WriteOrderSummary(JsonWriter& w, const store::OrderRecord& r) {
@@ -101,16 +69,6 @@ void WriteReview(JsonWriter& w, const store::ReviewRecord& r) {
         .Field("decided_at", FormatTimestamp(*r.decided_at));
   }
   w.EndObject();
-}
-
-// "next_cursor": the cursor of the next page as a string, or null on the last page.
-void WriteNextCursor(JsonWriter& w, const std::optional<int64_t>& next) {
-  w.Key("next_cursor");
-  if (next) {
-    w.String(std::to_string(*next));
-  } else {
-    w.Null();
-  }
 }
 
 // The topic as a metric label: known topics by name, anything else "other", so that requests

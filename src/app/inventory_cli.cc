@@ -15,16 +15,28 @@ int Fail(std::FILE* err, const Status& s) {
   return 2;
 }
 
-// The data directory's store, with the channel sync of `f` (imports publish stock too).
-Result<std::unique_ptr<store::SqliteStore>> OpenStore(const Config& config, const Fulfillment& f,
-                                                      const Clock& clock) {
+// The fulfillment setup of the configuration and the data directory's store, with its channel
+// sync (imports publish stock too).
+struct Inventory {
+  Fulfillment fulfillment;
+  std::unique_ptr<store::SqliteStore> store;
+};
+
+Result<Inventory> OpenInventory(const Config& config, const Clock& clock) {
+  if (config.locations.empty()) {
+    return FailedPreconditionError(
+        "no locations are configured: pass --config with a 'locations' section");
+  }
+  Inventory inv;
+  OP_ASSIGN_OR_RETURN(inv.fulfillment, BuildFulfillment(config));
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   store::SqliteOptions so;
   so.path = (std::filesystem::path(config.data_dir) / "orderpilot.db").string();
   so.clock = &clock;
-  so.stock_observer = f.sync.get();
-  return store::SqliteStore::Open(so);
+  so.stock_observer = inv.fulfillment.sync.get();
+  OP_ASSIGN_OR_RETURN(inv.store, store::SqliteStore::Open(so));
+  return inv;
 }
 
 inventory::ReorderReportOptions ReportOptions(const Config& config) {
@@ -40,24 +52,18 @@ inventory::ReorderReportOptions ReportOptions(const Config& config) {
 
 int ImportCommand(const Config& config, const std::string& kind, const std::string& file,
                   std::FILE* out, std::FILE* err) {
-  if (config.locations.empty()) {
-    return Fail(err, FailedPreconditionError(
-                         "no locations are configured: pass --config with a 'locations' section"));
-  }
-  auto f = BuildFulfillment(config);
-  if (!f.ok()) return Fail(err, f.status());
   SystemClock clock;
-  auto store = OpenStore(config, *f, clock);
-  if (!store.ok()) return Fail(err, store.status());
+  auto inv = OpenInventory(config, clock);
+  if (!inv.ok()) return Fail(err, inv.status());
   if (kind == "stock") {
-    auto n = ImportStockFile(**store, config, file, "import");
+    auto n = ImportStockFile(*inv->store, config, file, "import");
     if (!n.ok()) return Fail(err, n.status());
     std::fprintf(out, "imported %zu stock levels from %s%s\n", *n, file.c_str(),
                  *n == 0 ? " (already imported: nothing changed)" : "");
     return 0;
   }
   if (kind == "incoming") {
-    auto n = ImportIncomingFile(**store, config, file);
+    auto n = ImportIncomingFile(*inv->store, config, file);
     if (!n.ok()) return Fail(err, n.status());
     std::fprintf(out, "imported %zu purchase-order lines from %s\n", *n, file.c_str());
     return 0;
@@ -74,17 +80,12 @@ Result<std::string> ReorderReportJsonFor(store::Store& store, const Config& conf
 }
 
 int ReorderCommand(const Config& config, bool json, std::FILE* out, std::FILE* err) {
-  if (config.locations.empty()) {
-    return Fail(err, FailedPreconditionError(
-                         "no locations are configured: pass --config with a 'locations' section"));
-  }
-  auto f = BuildFulfillment(config);
-  if (!f.ok()) return Fail(err, f.status());
   SystemClock clock;
-  auto store = OpenStore(config, *f, clock);
-  if (!store.ok()) return Fail(err, store.status());
+  auto inv = OpenInventory(config, clock);
+  if (!inv.ok()) return Fail(err, inv.status());
   const inventory::ReorderReportOptions o = ReportOptions(config);
-  auto lines = inventory::BuildReorderReport(**store, f->setup->catalog, o, clock.Now());
+  auto lines =
+      inventory::BuildReorderReport(*inv->store, inv->fulfillment.setup->catalog, o, clock.Now());
   if (!lines.ok()) return Fail(err, lines.status());
   if (json) {
     std::fprintf(out, "%s\n", inventory::ReorderReportJson(*lines, clock.Now(), o).c_str());
