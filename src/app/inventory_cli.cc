@@ -1,8 +1,7 @@
 #include "app/inventory_cli.h"
 
-#include <filesystem>
-
 #include "app/fulfillment.h"
+#include "app/server.h"
 #include "inventory/backorder.h"
 #include "inventory/reorder_report.h"
 #include "store/sqlite_store.h"
@@ -29,13 +28,7 @@ Result<Inventory> OpenInventory(const Config& config, const Clock& clock) {
   }
   Inventory inv;
   OP_ASSIGN_OR_RETURN(inv.fulfillment, BuildFulfillment(config));
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  store::SqliteOptions so;
-  so.path = (std::filesystem::path(config.data_dir) / "orderpilot.db").string();
-  so.clock = &clock;
-  so.stock_observer = inv.fulfillment.sync.get();
-  OP_ASSIGN_OR_RETURN(inv.store, store::SqliteStore::Open(so));
+  OP_ASSIGN_OR_RETURN(inv.store, OpenDataStore(config, clock, inv.fulfillment.sync.get()));
   return inv;
 }
 

@@ -31,23 +31,29 @@ struct Server::Parts {
   bool stopped = false;
 };
 
+Result<std::unique_ptr<store::SqliteStore>> OpenDataStore(
+    const Config& config, const Clock& clock, const store::StockObserver* stock_observer) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    return FailedPreconditionError("cannot create data directory " + config.data_dir + ": " +
+                                   ec.message());
+  }
+  store::SqliteOptions so;
+  so.path = (std::filesystem::path(config.data_dir) / "orderpilot.db").string();
+  so.clock = &clock;
+  so.stock_observer = stock_observer;
+  return store::SqliteStore::Open(so);
+}
+
 Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock& clock) {
   auto parts = std::make_unique<Parts>();
   OP_ASSIGN_OR_RETURN(auto host_port, config.ListenHostPort());
   parts->host = host_port.first;
 
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec)
-    return FailedPreconditionError("cannot create data directory " + config.data_dir + ": " +
-                                   ec.message());
   // Locations, catalog and rate tables: a bad file refuses the start, naming it.
   OP_ASSIGN_OR_RETURN(parts->fulfillment, BuildFulfillment(config));
-  store::SqliteOptions so;
-  so.path = (std::filesystem::path(config.data_dir) / "orderpilot.db").string();
-  so.clock = &clock;
-  so.stock_observer = parts->fulfillment.sync.get();
-  OP_ASSIGN_OR_RETURN(parts->store, store::SqliteStore::Open(so));
+  OP_ASSIGN_OR_RETURN(parts->store, OpenDataStore(config, clock, parts->fulfillment.sync.get()));
   OP_ASSIGN_OR_RETURN(size_t imported, ImportInitialStock(*parts->store, config));
   if (imported > 0) {
     spdlog::info("inventory: imported {} stock levels from {}", imported,

@@ -16,12 +16,20 @@
 
 namespace orderpilot::store {
 class Store;
-}
+class SqliteStore;
+class StockObserver;
+}  // namespace orderpilot::store
 namespace orderpilot::pipeline {
 class Pipeline;
 }
 
 namespace orderpilot::app {
+
+// The store of config.data_dir: <data_dir>/orderpilot.db, the directory created when missing,
+// with `stock_observer` (may be null) publishing stock changes. Used by `serve` and by the
+// commands that work on the data directory directly (imports, reports).
+Result<std::unique_ptr<store::SqliteStore>> OpenDataStore(
+    const Config& config, const Clock& clock, const store::StockObserver* stock_observer);
 
 class Server {
  public:
