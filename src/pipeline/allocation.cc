@@ -150,16 +150,28 @@ void StockLedger::Load(const FulfillmentSetup& setup,
                        const std::vector<store::StockLevel>& levels) {
   skus_.clear();
   locations_ = setup.locations.size();
+  Add(setup, {}, levels);
+}
+
+void StockLedger::Add(const FulfillmentSetup& setup, const std::vector<std::string>& skus,
+                      const std::vector<store::StockLevel>& levels) {
+  locations_ = setup.locations.size();
+  std::unordered_map<std::string, PerSku, inventory::SkuHash, std::equal_to<>> added;
+  for (const std::string& sku : skus) {
+    if (!Has(sku)) added.emplace(sku, PerSku{std::vector<int64_t>(locations_, 0)});
+  }
   for (const store::StockLevel& l : levels) {
     size_t index = 0;
     while (index < locations_ && setup.locations[index].code != l.location) ++index;
     if (index == locations_) continue;
-    auto it = skus_.find(l.sku);
-    if (it == skus_.end()) {
-      it = skus_.emplace(l.sku, PerSku{std::vector<int64_t>(locations_, 0)}).first;
+    auto it = added.find(l.sku);
+    if (it == added.end()) {
+      if (Has(l.sku)) continue;  // this batch's figure stands
+      it = added.emplace(l.sku, PerSku{std::vector<int64_t>(locations_, 0)}).first;
     }
     it->second.available[index] = std::max<int64_t>(0, l.available());
   }
+  skus_.merge(added);
 }
 
 int64_t StockLedger::Available(std::string_view sku, size_t location) const {
@@ -179,12 +191,9 @@ void StockLedger::Take(std::string_view sku, size_t location, int64_t units) {
   it->second.available[location] = std::max<int64_t>(0, it->second.available[location] - units);
 }
 
-void CollectSkus(const FulfillmentSetup& setup, const Order& order, std::vector<std::string>& out) {
+void CollectSkus(const Order& order, std::vector<std::string>& out) {
   for (const LineItem& li : order.line_items) {
-    if (!li.Ships()) continue;
-    out.push_back(li.sku);
-    if (!setup.propose_substitutes) continue;
-    for (const inventory::CatalogItem* s : setup.catalog.Siblings(li.sku)) out.push_back(s->sku);
+    if (li.Ships()) out.push_back(li.sku);
   }
 }
 
@@ -340,9 +349,16 @@ void Allocate(Attempt& a, const routing::RoutePlan& plan) {
 // A short line with a same-group SKU in stock: a substitute_sku review item. False when no
 // short line has one.
 bool ProposeSubstitute(Attempt& a, const routing::RoutePlan& plan) {
+  if (!a.ctx.stock) return false;
   for (size_t i = 0; i < a.lines.size(); ++i) {
     if (plan.short_units[i] <= 0) continue;
     const MergedLine& line = a.lines[i];
+    // The group's other SKUs: read now, once per batch, rather than for every order up front.
+    std::vector<std::string> unread;
+    for (const inventory::CatalogItem* s : a.ctx.setup.catalog.Siblings(line.sku)) {
+      if (!a.ctx.ledger.Has(s->sku)) unread.push_back(s->sku);
+    }
+    if (!unread.empty()) a.ctx.ledger.Add(a.ctx.setup, unread, a.ctx.stock(unread));
     auto sub =
         inventory::FindSubstitute(a.ctx.setup.catalog, line.sku, line.quantity,
                                   [&](std::string_view sku) { return a.TotalAvailable(sku); });

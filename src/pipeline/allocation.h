@@ -61,6 +61,12 @@ class StockLedger {
   // read no stock of it (none anywhere). One lookup for all locations.
   const std::vector<int64_t>* AvailableEverywhere(std::string_view sku) const;
   void Take(std::string_view sku, size_t location, int64_t units);
+  // Whether the ledger has read `sku` (Load or Add).
+  bool Has(std::string_view sku) const { return skus_.find(sku) != skus_.end(); }
+  // Adds `skus` the ledger has not read yet, with their `levels` (none: 0 everywhere); SKUs it
+  // has keep this batch's figures.
+  void Add(const FulfillmentSetup& setup, const std::vector<std::string>& skus,
+           const std::vector<store::StockLevel>& levels);
 
  private:
   struct PerSku {
@@ -76,6 +82,9 @@ struct AllocationContext {
   StockLedger& ledger;
   // Open purchase-order lines of these SKUs (read lazily: only backorders need them).
   std::function<std::vector<store::IncomingStock>(const std::vector<std::string>& skus)> incoming;
+  // Stock levels of these SKUs (read lazily: only substitute proposals need the other SKUs of a
+  // short line's product group). Unset: no substitute is found.
+  std::function<std::vector<store::StockLevel>(const std::vector<std::string>& skus)> stock = {};
 };
 
 // Overrides and state the step needs from the order's projection and this run's rules.
@@ -100,8 +109,8 @@ struct AllocationResult {
 AllocationResult PlanAllocation(const AllocationRequest& request, const Order& order, Timestamp now,
                                 AllocationContext& ctx);
 
-// The SKUs an order's allocation reads: its shipped lines and, when substitutes are proposed,
-// the other SKUs of their product groups.
-void CollectSkus(const FulfillmentSetup& setup, const Order& order, std::vector<std::string>& out);
+// The SKUs an order's allocation reads up front: its shipped lines (the other SKUs of a short
+// line's product group are read only when a substitute is looked for).
+void CollectSkus(const Order& order, std::vector<std::string>& out);
 
 }  // namespace orderpilot::pipeline

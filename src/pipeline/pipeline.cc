@@ -188,7 +188,7 @@ void Pipeline::ProcessBatch(std::vector<OrderId>& ids, expr::EvalContext& ctx,
       }
       if (options_.fulfillment && record->state != store::OrderState::kHeld &&
           record->state != store::OrderState::kAllocated) {
-        CollectSkus(*options_.fulfillment, *order, skus);
+        CollectSkus(*order, skus);
       }
       loaded.emplace_back(std::move(*record), std::move(*order));
     }
@@ -202,9 +202,17 @@ void Pipeline::ProcessBatch(std::vector<OrderId>& ids, expr::EvalContext& ctx,
       if (levels.ok()) {
         ledger.Load(*options_.fulfillment, *levels);
         allocation.emplace(AllocationContext{
-            *options_.fulfillment, ledger, [this](const std::vector<std::string>& wanted) {
+            *options_.fulfillment, ledger,
+            [this](const std::vector<std::string>& wanted) {
               auto in = store_.GetIncoming(wanted, /*open_only=*/true);
               return in.ok() ? std::move(*in) : std::vector<store::IncomingStock>{};
+            },
+            [this](const std::vector<std::string>& wanted) {
+              auto levels = store_.GetStock(wanted);
+              if (!levels.ok()) {
+                spdlog::error("pipeline: cannot read stock: {}", levels.status().ToString());
+              }
+              return levels.ok() ? std::move(*levels) : std::vector<store::StockLevel>{};
             }});
       } else {
         spdlog::error("pipeline: cannot read stock: {}", levels.status().ToString());
