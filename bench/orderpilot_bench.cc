@@ -9,12 +9,15 @@
 
 #include "app/config.h"
 #include "app/fulfillment.h"
+#include "app/risk_cli.h"
 #include "app/simulator.h"
 #include "core/order_json.h"
 #include "ingest/shopify_order.h"
 #include "ingest/shopify_webhook.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/validate.h"
+#include "risk/screen.h"
+#include "risk/tree_model.h"
 #include "store/sqlite_store.h"
 
 namespace orderpilot {
@@ -130,7 +133,23 @@ Status StockEverything(store::Store& store, const pipeline::FulfillmentSetup& se
 // rate tables, the store's stock observer the Shopify inventory sync, every SKU stocked) on to
 // allocated (reservations, allocation and routing events, fulfillment requests and inventory
 // updates in the outbox), backordered or held. Reports orders/s and the outcomes.
-void Drain(benchmark::State& state, bool with_fulfillment) {
+// The fraud screen with a 200-tree model trained on simulated history (built once).
+const risk::RiskScreen* ModelScreen() {
+  static const std::unique_ptr<risk::RiskScreen> screen = [] {
+    risk::TrainOptions o;
+    o.early_stopping_rounds = 0;
+    auto model = app::TrainOnSimulatedHistory(7, 20000, app::Config{}, o);
+    if (!model.ok()) return std::unique_ptr<risk::RiskScreen>();
+    auto tree = risk::TreeModel::FromXgboostJson(model->json);
+    if (!tree.ok()) return std::unique_ptr<risk::RiskScreen>();
+    auto s = risk::RiskScreen::Create(risk::SignalConfig{},
+                                      std::make_unique<risk::TreeModel>(std::move(*tree)));
+    return s.ok() ? std::move(*s) : std::unique_ptr<risk::RiskScreen>();
+  }();
+  return screen.get();
+}
+
+void Drain(benchmark::State& state, bool with_fulfillment, bool with_risk = false) {
   const int n = static_cast<int>(state.range(0));
   for (auto _ : state) {
     state.PauseTiming();
@@ -158,6 +177,13 @@ void Drain(benchmark::State& state, bool with_fulfillment) {
     SeedOrders(**store, clock, n);
     pipeline::PipelineOptions po;
     po.workers = static_cast<int>(state.range(1));
+    if (with_risk) {
+      po.screen.screen = ModelScreen();
+      if (!po.screen.screen) {
+        state.SkipWithError("could not train the fraud model");
+        return;
+      }
+    }
     if (demo) {
       Status stocked = StockEverything(**store, *demo->fulfillment.setup);
       if (!stocked.ok()) {
@@ -200,6 +226,17 @@ BENCHMARK(BM_PipelineDrain)
     ->Args({100000, 2})
     ->Args({100000, 4})
     ->Args({100000, 8})
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kSecond);
+
+// As BM_PipelineDrain with the fraud screen on (a 200-tree model): validate, score, decide.
+void BM_PipelineDrainRisk(benchmark::State& state) {
+  Drain(state, /*with_fulfillment=*/false, /*with_risk=*/true);
+}
+BENCHMARK(BM_PipelineDrainRisk)
+    ->ArgNames({"orders", "workers"})
+    ->Args({100000, 2})
     ->Iterations(1)
     ->UseManualTime()
     ->Unit(benchmark::kSecond);

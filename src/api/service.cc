@@ -10,7 +10,6 @@
 #include "core/json_writer.h"
 #include "core/order_json.h"
 #include "ingest/shopify_webhook.h"
-#include "pipeline/review_effects.h"
 
 namespace orderpilot::api {
 namespace {
@@ -51,24 +50,6 @@ void WriteOrderSummary(JsonWriter& w, const store::OrderRecord& r) {
   } else {
     w.Key("total").Null();
   }
-}
-
-void WriteReview(JsonWriter& w, const store::ReviewRecord& r) {
-  w.BeginObject()
-      .Field("id", r.id.value())
-      .Field("order_id", r.order_id.value())
-      .Field("kind", r.kind)
-      .Field("reason", r.reason)
-      .Field("status", store::ReviewStatusName(r.status))
-      .Key("detail")
-      .Raw(r.detail_json.empty() ? "{}" : r.detail_json)
-      .Field("created_at", FormatTimestamp(r.created_at));
-  if (r.decided_at) {
-    w.Field("decided_by", r.decided_by)
-        .Field("comment", r.comment)
-        .Field("decided_at", FormatTimestamp(*r.decided_at));
-  }
-  w.EndObject();
 }
 
 // The topic as a metric label: known topics by name, anything else "other", so that requests
@@ -189,23 +170,8 @@ HttpResponse ApiService::Route(const HttpRequest& req, std::string& route) {
     if (m == "GET") return ListLocations();
   } else if (path == "/v1/inventory" || path.rfind("/v1/inventory/", 0) == 0) {
     return InventoryRoute(req, route, *key);
-  } else if (path == "/v1/reviews") {
-    route = "/v1/reviews";
-    if (m == "GET") return ListReviews(req);
-  } else if (path.rfind("/v1/reviews/", 0) == 0) {
-    std::string_view rest = Strip(path, "/v1/reviews/");
-    size_t slash = rest.find('/');
-    if (slash == std::string_view::npos) {
-      route = "/v1/reviews/{id}";
-      if (m == "GET") return GetReview(rest);
-    } else {
-      std::string_view action = rest.substr(slash + 1);
-      route = "/v1/reviews/{id}/" + std::string(action == "approve" || action == "reject"
-                                                    ? action
-                                                    : std::string_view("other"));
-      if (m == "POST" && (action == "approve" || action == "reject"))
-        return DecideReview(req, rest.substr(0, slash), action == "approve", *key);
-    }
+  } else if (path == "/v1/reviews" || path.rfind("/v1/reviews/", 0) == 0) {
+    return ReviewRoute(req, route, *key);
   } else if (path == "/v1/rules") {
     route = "/v1/rules";
     if (m == "GET") return ListRules();
@@ -391,62 +357,6 @@ HttpResponse ApiService::ListOrders(const HttpRequest& req) {
   w.EndArray();
   WriteNextCursor(w, page->next_cursor);
   w.EndObject();
-  return Json(200, w.Take());
-}
-
-HttpResponse ApiService::ListReviews(const HttpRequest& req) {
-  std::optional<store::ReviewStatus> status;
-  if (auto s = req.Query("status"); s && !s->empty()) {
-    status = store::ParseReviewStatus(*s);
-    if (!status)
-      return ErrorResponse(
-          InvalidArgumentError("unknown status '" + *s + "' (open, approved, rejected)", "status"));
-  }
-  auto params = ParseListParams(req);
-  if (!params.ok()) return ErrorResponse(params.status());
-  auto page = store_.ListReviews(status, params->limit, params->cursor);
-  if (!page.ok()) return ErrorResponse(page.status());
-  JsonWriter w;
-  w.BeginObject().Key("items").BeginArray();
-  for (const store::ReviewRecord& r : page->items) WriteReview(w, r);
-  w.EndArray();
-  WriteNextCursor(w, page->next_cursor);
-  w.EndObject();
-  return Json(200, w.Take());
-}
-
-HttpResponse ApiService::GetReview(std::string_view id_text) {
-  auto id = ParseId(id_text, "id");
-  if (!id.ok()) return ErrorResponse(id.status());
-  auto review = store_.GetReview(ReviewId(*id));
-  if (!review.ok()) return ErrorResponse(review.status());
-  JsonWriter w;
-  WriteReview(w, *review);
-  return Json(200, w.Take());
-}
-
-HttpResponse ApiService::DecideReview(const HttpRequest& req, std::string_view id_text,
-                                      bool approve, const ApiKey& key) {
-  auto id = ParseId(id_text, "id");
-  if (!id.ok()) return ErrorResponse(id.status());
-  std::string comment;
-  if (!req.body.empty()) {
-    auto parsed = DecodeCommentBody(req.body);
-    if (!parsed.ok()) return ErrorResponse(parsed.status());
-    comment = std::move(*parsed);
-  }
-  store::ReviewDecision d;
-  d.review_id = ReviewId(*id);
-  d.approve = approve;
-  d.who = key.name;
-  d.comment = std::move(comment);
-  auto prepared = pipeline::PrepareReviewDecision(store_, std::move(d));
-  if (!prepared.ok()) return ErrorResponse(prepared.status());
-  auto review = store_.Decide(*prepared);
-  if (!review.ok()) return ErrorResponse(review.status());
-  pipeline_.Enqueue(review->order_id);  // the decision's events meet the rules
-  JsonWriter w;
-  WriteReview(w, *review);
   return Json(200, w.Take());
 }
 

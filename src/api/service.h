@@ -7,9 +7,14 @@
 //   POST /v1/orders                       canonical order JSON (Bearer API key)
 //   GET  /v1/orders/{id}                  state + canonical order + event timeline
 //   GET  /v1/orders?state=&limit=&cursor= newest first, {"items": [...], "next_cursor": ...}
-//   GET  /v1/reviews?status=&limit=&cursor=
-//   GET  /v1/reviews/{id}
-//   POST /v1/reviews/{id}/approve|reject  {"comment": "..."}; who = the API key's name
+//   GET  /v1/reviews?status=&kind=&claimed_by=&order_id=&overdue=&limit=&cursor=
+//   GET  /v1/reviews/{id}                 the item with its order's summary
+//   POST /v1/reviews/{id}/claim|release   {"reviewer"?}; 409 when somebody else holds it
+//   POST /v1/reviews/{id}/approve|reject  {"comment"?, "reviewer"?, "changes"?}; who = reviewer,
+//                                         else the API key's name; changes = modify-and-approve
+//   POST /v1/reviews/{id}/reverse         undo an automatic decision {"comment"?, "reviewer"?}
+//   POST /v1/reviews/decide               bulk: {"ids": [...], "decision": "approve"|"reject"}
+//   GET  /v1/reviews/stats?days=30        earned autonomy per kind and rule, with suggestions
 //   GET  /v1/rules                        the rules running now (name, trigger, condition, …)
 //   POST /v1/rules/reload                 re-reads the rule files; a bad file is refused whole
 //                                         (422 with every error) and the old rules keep running
@@ -37,6 +42,7 @@
 #include "core/time.h"
 #include "pipeline/allocation.h"
 #include "pipeline/pipeline.h"
+#include "review/policy.h"
 #include "rules/engine.h"
 #include "store/store.h"
 
@@ -62,6 +68,8 @@ struct ServiceOptions {
   int64_t shopify_buffer = 0;  // units held back from Shopify (inventory.shopify_buffer)
   // Builds the reorder report (JSON) for GET /v1/inventory/reorder; unset = 409.
   std::function<Result<std::string>()> reorder_report;
+  // Autonomy per decision kind, for the suggestions of GET /v1/reviews/stats. Null: defaults.
+  const review::AutonomyPolicy* autonomy = nullptr;
 };
 
 class ApiService {
@@ -81,10 +89,17 @@ class ApiService {
   HttpResponse CreateOrder(const HttpRequest& req, const ApiKey& key);
   HttpResponse GetOrder(std::string_view id_text);
   HttpResponse ListOrders(const HttpRequest& req);
+  // The review queue (api/review_routes.cc).
+  HttpResponse ReviewRoute(const HttpRequest& req, std::string& route, const ApiKey& key);
   HttpResponse ListReviews(const HttpRequest& req);
   HttpResponse GetReview(std::string_view id_text);
   HttpResponse DecideReview(const HttpRequest& req, std::string_view id_text, bool approve,
                             const ApiKey& key);
+  HttpResponse ClaimReview(const HttpRequest& req, std::string_view id_text, bool release,
+                           const ApiKey& key);
+  HttpResponse ReverseReview(const HttpRequest& req, std::string_view id_text, const ApiKey& key);
+  HttpResponse BulkDecide(const HttpRequest& req, const ApiKey& key);
+  HttpResponse ReviewStats(const HttpRequest& req);
   HttpResponse Metrics();
   HttpResponse ListRules();
   HttpResponse ReloadRules(const ApiKey& key);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -87,7 +88,7 @@ class ConfigReader {
     OP_RETURN_IF_ERROR(
         CheckKeys(root, "",
                   {"listen", "data_dir", "log_level", "shops", "api_keys", "limits", "pipeline",
-                   "rules", "automation", "locations", "carriers", "inventory"}));
+                   "rules", "automation", "locations", "carriers", "inventory", "risk", "review"}));
 
     if (YAML::Node n = root["listen"]) {
       OP_ASSIGN_OR_RETURN(c.listen, String(n, "listen"));
@@ -155,6 +156,17 @@ class ConfigReader {
       if (YAML::Node a = n["auto_cancel"]) {
         OP_ASSIGN_OR_RETURN(c.automation.auto_cancel, Bool(a, "automation.auto_cancel"));
       }
+    }
+    // The older switch: a rule's cancel applies at once. review.kinds.cancel_order, when given,
+    // says the same thing more precisely and wins.
+    if (c.automation.auto_cancel) {
+      review::KindPolicy p = c.review.autonomy.For("cancel_order");
+      p.level = review::Autonomy::kAuto;
+      OP_RETURN_IF_ERROR(c.review.autonomy.Set("cancel_order", p));
+    }
+    if (YAML::Node n = root["risk"]; n && !n.IsNull()) OP_RETURN_IF_ERROR(ReadRisk(n, c.risk));
+    if (YAML::Node n = root["review"]; n && !n.IsNull()) {
+      OP_RETURN_IF_ERROR(ReadReview(n, c.review));
     }
     return c;
   }
@@ -275,6 +287,182 @@ class ConfigReader {
                          std::to_string(it->second) + ")");
       OP_ASSIGN_OR_RETURN(s.webhook_secret, Secret(secret, at + ".webhook_secret"));
       out.push_back(std::move(s));
+    }
+    return Status::Ok();
+  }
+
+  Status ReadRisk(const YAML::Node& n, RiskConfig& out) {
+    OP_RETURN_IF_ERROR(Mapping(n, "risk"));
+    OP_RETURN_IF_ERROR(
+        CheckKeys(n, "risk",
+                  {"enabled", "model", "ip_country", "high_risk_skus", "freight_forwarders",
+                   "hold_above", "cancel_above", "history_days"}));
+    if (YAML::Node v = n["enabled"]) {
+      OP_ASSIGN_OR_RETURN(out.enabled, Bool(v, "risk.enabled"));
+    }
+    for (const char* key : {"model", "ip_country"}) {
+      if (YAML::Node v = n[key]) {
+        std::string field = std::string("risk.") + key;
+        OP_ASSIGN_OR_RETURN(std::string path, String(v, field));
+        if (Trim(path).empty()) return Error(v, field, "'" + field + "' is empty");
+        (std::string_view(key) == "model" ? out.model : out.ip_country) = Resolve(path);
+      }
+    }
+    if (YAML::Node v = n["high_risk_skus"]; v && !v.IsNull()) {
+      if (!v.IsSequence())
+        return Error(v, "risk.high_risk_skus", "'risk.high_risk_skus' must be a list of SKUs");
+      for (size_t i = 0; i < v.size(); ++i) {
+        std::string field = "risk.high_risk_skus[" + std::to_string(i) + "]";
+        OP_ASSIGN_OR_RETURN(std::string sku, String(v[i], field));
+        if (Trim(sku).empty()) return Error(v[i], field, "empty SKU");
+        out.high_risk_skus.push_back(std::move(sku));
+      }
+    }
+    if (YAML::Node v = n["freight_forwarders"]; v && !v.IsNull()) {
+      if (!v.IsSequence()) {
+        return Error(v, "risk.freight_forwarders",
+                     "'risk.freight_forwarders' must be a list (- country: US, zip: \"33166\")");
+      }
+      for (size_t i = 0; i < v.size(); ++i) {
+        const YAML::Node f = v[i];
+        std::string at = "risk.freight_forwarders[" + std::to_string(i) + "]";
+        OP_RETURN_IF_ERROR(Mapping(f, at));
+        OP_RETURN_IF_ERROR(CheckKeys(f, at, {"country", "zip", "address_contains"}));
+        RiskConfig::Forwarder fw;
+        YAML::Node country = f["country"];
+        if (!country) return Error(f, at + ".country", "freight forwarder has no 'country'");
+        OP_ASSIGN_OR_RETURN(fw.country_code, String(country, at + ".country"));
+        if (fw.country_code.size() != 2) {
+          return Error(country, at + ".country",
+                       "country '" + fw.country_code + "' is not an ISO 3166 alpha-2 code (US)");
+        }
+        if (YAML::Node z = f["zip"]) {
+          OP_ASSIGN_OR_RETURN(fw.zip_prefix, String(z, at + ".zip"));
+        }
+        if (YAML::Node a = f["address_contains"]) {
+          OP_ASSIGN_OR_RETURN(fw.address_contains, String(a, at + ".address_contains"));
+        }
+        if (Trim(fw.zip_prefix).empty() && Trim(fw.address_contains).empty()) {
+          return Error(f, at,
+                       "a freight forwarder needs 'zip' or 'address_contains' (else it "
+                       "would match the whole country)");
+        }
+        out.freight_forwarders.push_back(std::move(fw));
+      }
+    }
+    if (YAML::Node v = n["hold_above"]) {
+      OP_ASSIGN_OR_RETURN(out.hold_above, Number(v, "risk.hold_above", 0, 1));
+    }
+    if (YAML::Node v = n["cancel_above"]) {
+      OP_ASSIGN_OR_RETURN(out.cancel_above, Number(v, "risk.cancel_above", 0, 1));
+    }
+    if (out.cancel_above <= out.hold_above) {
+      return Error(n["cancel_above"] ? n["cancel_above"] : n, "risk.cancel_above",
+                   "'risk.cancel_above' must be greater than 'risk.hold_above'");
+    }
+    if (YAML::Node v = n["history_days"]) {
+      OP_ASSIGN_OR_RETURN(int64_t d, Integer(v, "risk.history_days", 1, 3650));
+      out.history_days = static_cast<int>(d);
+    }
+    return Status::Ok();
+  }
+
+  // "90s", "30m", "4h", "2d" or a number of seconds; 0 = never.
+  Result<std::chrono::seconds> Duration(const YAML::Node& n, const std::string& field) const {
+    OP_ASSIGN_OR_RETURN(std::string text, String(n, field));
+    int64_t unit = 1;
+    std::string_view digits = Trim(text);
+    if (!digits.empty()) {
+      switch (digits.back()) {
+        case 's':
+          unit = 1;
+          digits.remove_suffix(1);
+          break;
+        case 'm':
+          unit = 60;
+          digits.remove_suffix(1);
+          break;
+        case 'h':
+          unit = 3600;
+          digits.remove_suffix(1);
+          break;
+        case 'd':
+          unit = 86400;
+          digits.remove_suffix(1);
+          break;
+        default:
+          break;
+      }
+    }
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || v < 0 ||
+        v > 365 * 86400 / unit) {
+      return Error(n, field,
+                   "'" + field +
+                       "' must be a duration such as 90s, 30m, 4h or 2d (at most a "
+                       "year), got '" +
+                       text + "'");
+    }
+    return std::chrono::seconds(v * unit);
+  }
+
+  Status ReadReview(const YAML::Node& n, ReviewConfig& out) {
+    OP_RETURN_IF_ERROR(Mapping(n, "review"));
+    OP_RETURN_IF_ERROR(CheckKeys(n, "review", {"kinds", "sla_check_seconds"}));
+    if (YAML::Node v = n["sla_check_seconds"]) {
+      OP_ASSIGN_OR_RETURN(int64_t s, Integer(v, "review.sla_check_seconds", 1, 3600));
+      out.sla_check_seconds = static_cast<int>(s);
+    }
+    YAML::Node kinds = n["kinds"];
+    if (!kinds || kinds.IsNull()) return Status::Ok();
+    OP_RETURN_IF_ERROR(Mapping(kinds, "review.kinds"));
+    std::vector<std::string_view> known(review::DecisionKinds().begin(),
+                                        review::DecisionKinds().end());
+    for (const auto& kv : kinds) {
+      if (!kv.first.IsScalar()) return Error(kv.first, "review.kinds", "keys must be plain names");
+      const std::string kind = kv.first.Scalar();
+      const std::string at = "review.kinds." + kind;
+      if (std::find(known.begin(), known.end(), kind) == known.end()) {
+        std::string reason = "unknown decision kind '" + kind + "'";
+        if (auto s = ClosestName(kind, known))
+          reason += " (did you mean '" + std::string(*s) + "'?)";
+        return Error(kv.first, at, reason);
+      }
+      const YAML::Node k = kv.second;
+      OP_RETURN_IF_ERROR(Mapping(k, at));
+      OP_RETURN_IF_ERROR(
+          CheckKeys(k, at, {"level", "min_confidence", "max_money", "sla", "sla_fallback"}));
+      review::KindPolicy p = out.autonomy.For(kind);
+      if (YAML::Node v = k["level"]) {
+        OP_ASSIGN_OR_RETURN(std::string level, String(v, at + ".level"));
+        auto a = review::ParseAutonomy(level);
+        if (!a) {
+          return Error(v, at + ".level",
+                       "level '" + level + "' is not one of off, suggest, auto_below, auto");
+        }
+        p.level = *a;
+      }
+      if (YAML::Node v = k["min_confidence"]) {
+        OP_ASSIGN_OR_RETURN(p.min_confidence, Number(v, at + ".min_confidence", 0, 1));
+      }
+      if (YAML::Node v = k["max_money"]) {
+        OP_ASSIGN_OR_RETURN(p.max_money, String(v, at + ".max_money"));
+      }
+      if (YAML::Node v = k["sla"]) {
+        OP_ASSIGN_OR_RETURN(p.sla, Duration(v, at + ".sla"));
+      }
+      if (YAML::Node v = k["sla_fallback"]) {
+        OP_ASSIGN_OR_RETURN(std::string f, String(v, at + ".sla_fallback"));
+        auto fb = review::ParseSlaFallback(f);
+        if (!fb) {
+          return Error(v, at + ".sla_fallback",
+                       "sla_fallback '" + f + "' is not one of none, approve, reject");
+        }
+        p.fallback = *fb;
+      }
+      Status st = out.autonomy.Set(kind, p);
+      if (!st.ok()) return Error(k, at, st.message());
     }
     return Status::Ok();
   }

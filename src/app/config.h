@@ -19,6 +19,7 @@
 
 #include "core/status.h"
 #include "inventory/location.h"
+#include "review/policy.h"
 
 namespace orderpilot::app {
 
@@ -111,6 +112,31 @@ struct InventoryConfig {
   int overnight_days = 1;
 };
 
+// Fraud screening (risk/, docs/risk.md). Paths are resolved against the configuration file's
+// directory.
+struct RiskConfig {
+  bool enabled = true;     // Default: true — every order is scored before it is accepted
+  std::string model;       // trained model file (`orderpilot risk train`); "" = weighted signals
+  std::string ip_country;  // GeoIP.dat or a CSV of IP ranges; "" = no IP-country signals
+  std::vector<std::string> high_risk_skus;
+  struct Forwarder {
+    std::string country_code;      // "US"
+    std::string zip_prefix;        // "33166"; "" = any
+    std::string address_contains;  // "NW 25th St"; "" = any (but not both empty)
+  };
+  std::vector<Forwarder> freight_forwarders;
+  // Scores (0..1) at or above which an order is proposed for a fraud hold / a fraud cancel.
+  double hold_above = 0.5;     // Default: 0.5
+  double cancel_above = 0.95;  // Default: 0.95; must be > hold_above
+  int history_days = 90;       // orders read back at start for the customer/shop history; 1..3650
+};
+
+// The review queue (review/): autonomy per decision kind and how often SLAs are checked.
+struct ReviewConfig {
+  review::AutonomyPolicy autonomy;
+  int sla_check_seconds = 30;  // 1 .. 3600
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
   std::string data_dir = "./var";
@@ -123,6 +149,8 @@ struct Config {
   std::vector<LocationConfig> locations;
   std::vector<std::string> carrier_files;  // rate tables (routing/rate_table.h), one per carrier
   InventoryConfig inventory;
+  RiskConfig risk;
+  ReviewConfig review;
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
 
   // Splits `listen` into host and port. "[::1]:8080" gives host "::1". InvalidArgument when it

@@ -8,9 +8,12 @@
 #include "api/service.h"
 #include "app/fulfillment.h"
 #include "app/inventory_cli.h"
+#include "app/risk_cli.h"
 #include "app/webhook_sender.h"
 #include "notify/outbox_dispatcher.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/review_effects.h"
+#include "review/sla_watcher.h"
 #include "rules/engine.h"
 #include "rules/order_env.h"
 #include "store/sqlite_store.h"
@@ -28,6 +31,9 @@ struct Server::Parts {
   std::unique_ptr<api::ApiService> service;
   std::unique_ptr<api::HttpServer> http;
   std::unique_ptr<notify::OutboxDispatcher> outbox;
+  review::AutonomyPolicy autonomy;
+  RiskSetup risk;
+  std::unique_ptr<review::SlaWatcher> sla;
   bool stopped = false;
 };
 
@@ -74,10 +80,23 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
                  parts->rule_files.size());
   }
 
+  // The fraud screen: a missing or bad model or IP table refuses the start, naming the file.
+  parts->autonomy = config.review.autonomy;
+  OP_ASSIGN_OR_RETURN(parts->risk, BuildRiskSetup(config.risk));
+  if (parts->risk.screen) {
+    OP_ASSIGN_OR_RETURN(size_t remembered, WarmRiskHistory(*parts->store, *parts->risk.screen,
+                                                           config.risk, clock.Now()));
+    spdlog::info("risk: scoring with {}; history rebuilt from {} orders",
+                 parts->risk.screen->Describe(), remembered);
+  }
+
   pipeline::PipelineOptions po;
   po.workers = config.pipeline.workers;
   po.rules = parts->rules.get();
-  po.rule_policy.auto_cancel = config.automation.auto_cancel;
+  po.autonomy = &parts->autonomy;
+  po.screen.screen = parts->risk.screen.get();
+  po.screen.hold_above = config.risk.hold_above;
+  po.screen.cancel_above = config.risk.cancel_above;
   po.fulfillment = parts->fulfillment.setup.get();
   po.backorder_recheck = std::chrono::seconds(config.inventory.backorder_recheck_seconds);
   parts->pipeline = std::make_unique<pipeline::Pipeline>(*parts->store, clock, po);
@@ -88,6 +107,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
   svc.rules = parts->rules.get();
   svc.fulfillment = parts->fulfillment.setup.get();
   svc.shopify_buffer = config.inventory.shopify_buffer;
+  svc.autonomy = &parts->autonomy;
   if (parts->fulfillment.setup) {
     store::Store* st = parts->store.get();
     const inventory::Catalog* catalog = &parts->fulfillment.setup->catalog;
@@ -115,8 +135,18 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
   parts->outbox =
       std::make_unique<notify::OutboxDispatcher>(*parts->store, clock, MakeHttpWebhookSender());
 
+  pipeline::Pipeline* pl = parts->pipeline.get();
+  store::Store* data = parts->store.get();
+  parts->sla = std::make_unique<review::SlaWatcher>(
+      *parts->store, clock, parts->autonomy,
+      [data](store::ReviewDecision d) {
+        return pipeline::PrepareReviewDecision(*data, std::move(d));
+      },
+      [pl](OrderId id) { pl->Enqueue(id); });
+
   OP_RETURN_IF_ERROR(parts->pipeline->Start());
   parts->outbox->Start();
+  parts->sla->Start(std::chrono::seconds(config.review.sla_check_seconds));
   OP_RETURN_IF_ERROR(parts->http->Start());
   return std::unique_ptr<Server>(new Server(std::move(parts)));
 }
@@ -138,6 +168,7 @@ void Server::Stop() {
   if (parts_->stopped) return;
   parts_->stopped = true;
   parts_->http->Stop();
+  parts_->sla->Stop();
   parts_->pipeline->Stop();
   parts_->outbox->Stop();
   parts_->store.reset();  // drains the commit queue and closes the database

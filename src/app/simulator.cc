@@ -1,11 +1,15 @@
 #include "app/simulator.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -44,6 +48,8 @@ class Rng {
     return lo + static_cast<int64_t>(Below(static_cast<uint64_t>(hi - lo) + 1));
   }
   bool PerMille(int n) { return Below(1000) < static_cast<uint64_t>(n); }
+  // Uniform in [0, 1), from the top 53 bits.
+  double Unit() { return static_cast<double>(Next() >> 11) * 0x1p-53; }
   template <typename T>
   const T& Pick(std::span<const T> items) {
     return items[Below(items.size())];
@@ -818,6 +824,101 @@ std::string FillPattern(Rng& rng, std::string_view pattern) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Freight forwarders: US warehouses that receive parcels for customers abroad under a suite or
+// box number ('#' a digit). US sales tax applies as at any US address (none in Oregon and
+// Delaware, which is why forwarders like them).
+
+struct Forwarder {
+  Region region;
+  std::string_view address1;
+};
+constexpr Forwarder kForwarders[] = {
+    {{"Doral",
+      "Florida",
+      "FL",
+      "33166",
+      "",
+      {},
+      {{{"FL State Tax", 60000}, {"Miami-Dade County Tax", 10000}}}},
+     "Suite #####, 8400 NW 25th St"},
+    {{"Portland", "Oregon", "OR", "97220", "", {}, {}}, "Reship Box #####, 12225 NE Airport Way"},
+    {{"New Castle", "Delaware", "DE", "19720", "", {}, {}},
+     "c/o Parcel Forwarding #####, 700 Cornell Dr"},
+};
+constexpr ForwarderWarehouse kForwarderWarehouses[] = {
+    {"US", "33166", "8400 NW 25th St"},
+    {"US", "97220", "12225 NE Airport Way"},
+    {"US", "19720", "700 Cornell Dr"},
+};
+static_assert(std::size(kForwarders) == std::size(kForwarderWarehouses));
+static_assert(kCountries[0].code == "US", "forwarders are in the first country");
+
+// ---------------------------------------------------------------------------------------------
+// Fraud incidents by pattern, per 1000 incidents (synthetic: the rest). A card-testing incident
+// is a burst of kBurstMin–kBurstMax orders, every other incident one order.
+
+constexpr int kCardTestingPerMille = 120;
+constexpr int kTakeoverPerMille = 300;
+constexpr int kReshipperPerMille = 280;
+constexpr int kBurstMin = 3, kBurstMax = 8;
+
+// The probability that a call outside a burst starts a fraud incident, so that `fraud_rate` of
+// all orders are fraudulent: with e orders per incident on average and start probability p, the
+// share of fraudulent orders is pe / (pe + 1 − p); solved for p.
+double IncidentProbability(double fraud_rate) {
+  if (!(fraud_rate > 0)) return 0;  // also NaN
+  const double f = std::min(fraud_rate, 1.0);
+  const double e =
+      (kCardTestingPerMille * (kBurstMin + kBurstMax) / 2.0 + (1000 - kCardTestingPerMille)) /
+      1000.0;
+  return f / (e * (1 - f) + f);
+}
+
+constexpr std::string_view kEmailDomains[] = {"example.com", "example.net", "example.org"};
+
+// An address in the documentation ranges (RFC 5737, RFC 3849).
+std::string RandomIp(Rng& rng) {
+  if (rng.PerMille(900))
+    return std::string(rng.Pick({"192.0.2.", "198.51.100.", "203.0.113."})) +
+           std::to_string(rng.Between(1, 254));
+  return "2001:db8:" + rng.Hex(4) + "::" + rng.Hex(4);
+}
+
+// An email local part that looks generated ("xk7qz9v2pl"): 8–12 consonants and digits with the
+// odd vowel, a letter first and last and a digit third.
+std::string RandomLocalPart(Rng& rng) {
+  static constexpr std::string_view kLetters = "bcdfghjklmnpqrstvwxzbcdfghjkmnpqrstvwxzaeiou";
+  const int64_t n = rng.Between(8, 12);
+  std::string out;
+  for (int64_t i = 0; i < n; ++i) {
+    bool digit = i == 2 || (i > 0 && i < n - 1 && rng.PerMille(300));
+    out.push_back(digit ? static_cast<char>('0' + rng.Below(10))
+                        : kLetters[rng.Below(kLetters.size())]);
+  }
+  return out;
+}
+
+// A random catalog product (never the gift card) priced within [lo, hi] US cents.
+// REQUIRES: some product is.
+size_t PickProduct(Rng& rng, int64_t lo, int64_t hi) {
+  for (;;) {
+    size_t idx = rng.Below(kGiftCardIndex);
+    if (kCatalog[idx].usd_cents >= lo && kCatalog[idx].usd_cents <= hi) return idx;
+  }
+}
+
+// Sets randomly chosen flags until at least two are set: a fraudulent order always shows two of
+// its pattern's tells.
+void AtLeastTwo(Rng& rng, std::initializer_list<bool*> flags) {
+  auto set = [&] {
+    int n = 0;
+    for (bool* f : flags) n += *f ? 1 : 0;
+    return n;
+  };
+  while (set() < 2) *flags.begin()[rng.Below(flags.size())] = true;
+}
+
+// ---------------------------------------------------------------------------------------------
 // One order being generated.
 
 struct Address {
@@ -835,6 +936,9 @@ struct Customer {
   int64_t created_at = 0;
   int64_t orders_count = 0;
   bool accepts_marketing = false;
+  std::string session_hash;  // the device they usually order from
+  std::string_view user_agent;
+  std::string ip;  // their usual IP
 };
 
 struct Line {
@@ -850,21 +954,59 @@ struct Totals {
   int64_t line_items = 0, discounts = 0, shipping = 0, tax = 0, total = 0, weight = 0;
 };
 
+// Which lines an order buys.
+enum class LineMix {
+  kUsual,       // 1–5 distinct products, mostly single units
+  kCheap,       // one unit of a product of at most $34, or the gift card
+  kExpensive,   // 2–4 distinct products of $88 or more, one or two units each
+  kTeamBulk,    // 4–10 units of one garment of at most $28, sometimes with a usual line
+  kResaleBulk,  // 4–12 units of one product of $54 or more, sometimes with a usual line
+};
+
+// What the pattern of an order (or a good order's oddity) decides before the order is written;
+// the rest follows the shop's usual distributions.
+struct OrderPlan {
+  std::string_view fraud_pattern;  // empty: a good order
+  Customer customer;               // a copy of the account placing the order
+  Address ship_to;  // its country is the market: currency, prices, taxes, shipping rates
+  Address billing;
+  LineMix lines = LineMix::kUsual;
+  bool express = false;    // when something ships
+  bool must_ship = false;  // the pattern's tells need a shipping address: no digital-only order
+  std::string ip, session_hash;
+  std::string_view user_agent, accept_language;
+  std::string_view avs, cvv;  // result codes; empty: the usual distribution
+};
+
+// The rest of a card-testing burst under way; its orders come on the next calls.
+struct CardTestingBurst {
+  int remaining = 0;
+  const Country* country = nullptr;
+  std::string session_hash, ip;
+  std::string_view user_agent;
+  std::optional<Address> drop;  // one shipping address for the whole burst, or none
+};
+
 }  // namespace
 
 struct OrderSimulator::State {
   Rng rng;
   std::string shop_domain;
+  double incident_probability;  // per call outside a burst
   uint64_t next_order_id;
   uint64_t next_object_id;  // line items, shipping lines, addresses
   uint64_t next_customer_id;
   int64_t order_number = 1001;
   int64_t clock = kFirstOrderUnixSeconds;
   std::vector<Customer> customers;  // returning customers, oldest evicted first
+  CardTestingBurst burst;
+  uint64_t last_customer_id = 0;  // of the last good order, for a follow-up order
+  std::string last_ip;
 
-  State(uint64_t seed, std::string domain)
+  State(uint64_t seed, std::string domain, double fraud_rate)
       : rng(Mix(seed ^ 0x6f726465727069ULL)),
         shop_domain(std::move(domain)),
+        incident_probability(IncidentProbability(fraud_rate)),
         next_order_id(5500000000000000000ULL + Mix(seed) % 50000000000000000ULL),
         next_object_id(6100000000000000000ULL + Mix(seed + 1) % 50000000000000000ULL),
         next_customer_id(7300000000000000000ULL + Mix(seed + 2) % 50000000000000000ULL) {}
@@ -880,6 +1022,25 @@ struct OrderSimulator::State {
       roll -= c.weight;
     }
     return kCountries[0];
+  }
+
+  // A country other than `home`, by the usual weights.
+  const Country& OtherCountry(const Country& home) {
+    for (;;) {
+      const Country& c = PickCountry();
+      if (&c != &home) return c;
+    }
+  }
+
+  // A first and last name from `country`, with a last name other than `avoid_last`.
+  std::pair<std::string, std::string> RandomName(const Country& country,
+                                                 std::string_view avoid_last) {
+    const Name& first = rng.Pick(country.first_names);
+    for (;;) {
+      const Name& last = rng.Pick(country.last_names);
+      if (last.display != avoid_last)
+        return {std::string(first.display), std::string(last.display)};
+    }
   }
 
   Address MakeAddress(const Country& c, std::string first, std::string last) {
@@ -911,13 +1072,26 @@ struct OrderSimulator::State {
     return a;
   }
 
-  Customer& PickCustomer(int64_t now) {
-    if (customers.size() >= 8 && rng.PerMille(250)) {
-      Customer& c = customers[rng.Below(customers.size())];
-      ++c.orders_count;
-      return c;
-    }
-    const Country& country = PickCountry();
+  // `c`'s suite at a US freight forwarder.
+  Address ForwarderAddress(const Customer& c) {
+    const Forwarder& f = rng.Pick(kForwarders);
+    Address a;
+    a.country = &kCountries[0];
+    a.region = &f.region;
+    a.id = ObjectId();
+    a.first_name = c.first_name;
+    a.last_name = c.last_name;
+    a.address1 = FillPattern(rng, f.address1);
+    a.city = std::string(f.region.city);
+    a.province = std::string(f.region.province);
+    a.province_code = std::string(f.region.province_code);
+    a.zip = std::string(f.region.zip_pattern);
+    a.phone = c.phone;
+    return a;
+  }
+
+  // A new account in `country`: a third signed up minutes before ordering, the rest long ago.
+  Customer MakeCustomer(const Country& country, int64_t now) {
     const Name& first = rng.Pick(country.first_names);
     const Name& last = rng.Pick(country.last_names);
     Customer c;
@@ -926,20 +1100,238 @@ struct OrderSimulator::State {
     c.first_name = std::string(first.display);
     c.last_name = std::string(last.display);
     static constexpr std::string_view kSeparators[] = {".", "", "_", "."};
-    static constexpr std::string_view kDomains[] = {"example.com", "example.net", "example.org"};
     c.email = std::string(first.ascii) + std::string(rng.Pick(kSeparators)) +
               std::string(last.ascii) +
               (rng.PerMille(400) ? std::to_string(rng.Between(1, 99)) : "") + "@" +
-              std::string(rng.Pick(kDomains));
+              std::string(rng.Pick(kEmailDomains));
     c.address = MakeAddress(country, c.first_name, c.last_name);
     c.phone = c.address.phone;
     c.created_at = rng.PerMille(350) ? now - rng.Between(60, 1800)             // signed up now
                                      : now - rng.Between(86400, 400 * 86400);  // long ago
     c.orders_count = 1;
     c.accepts_marketing = rng.PerMille(450);
+    c.session_hash = rng.Hex(32);
+    c.user_agent = rng.Pick(kUserAgents);
+    c.ip = RandomIp(rng);
+    return c;
+  }
+
+  // A returning customer (a quarter of orders once there are some) or a new one.
+  Customer& PickCustomer(int64_t now) {
+    if (customers.size() >= 8 && rng.PerMille(250)) {
+      Customer& c = customers[rng.Below(customers.size())];
+      ++c.orders_count;
+      if (rng.PerMille(150)) {  // a new phone or laptop
+        c.session_hash = rng.Hex(32);
+        c.user_agent = rng.Pick(kUserAgents);
+      }
+      return c;
+    }
+    Customer c = MakeCustomer(PickCountry(), now);
+    if (rng.PerMille(15))
+      c.email = RandomLocalPart(rng) + "@" + std::string(rng.Pick(kEmailDomains));
     if (customers.size() >= 500) customers.erase(customers.begin());
     customers.push_back(std::move(c));
     return customers.back();
+  }
+
+  Customer* FindCustomer(uint64_t id) {
+    for (auto it = customers.rbegin(); it != customers.rend(); ++it)
+      if (it->id == id) return &*it;
+    return nullptr;
+  }
+
+  // A good order. With `oddities`, about one in fourteen carries one innocent tell on top of the
+  // usual new accounts, express shipping and second billing addresses: a follow-up order minutes
+  // after the last one from the same device and IP, a gift to another name at home or abroad, a
+  // team order of many units, an expat shipping to a US forwarder.
+  OrderPlan GoodOrder(int64_t now, bool oddities) {
+    OrderPlan p;
+    if (Customer* again = oddities && rng.PerMille(12) ? FindCustomer(last_customer_id) : nullptr) {
+      ++again->orders_count;
+      p.customer = *again;
+      p.ship_to = p.billing = again->address;
+      p.express = rng.PerMille(220);
+      p.session_hash = again->session_hash;
+      p.user_agent = again->user_agent;
+      p.accept_language = again->country->accept_language;
+      p.ip = last_ip;
+      return p;
+    }
+    p.customer = PickCustomer(now);
+    const Customer& c = p.customer;
+    last_customer_id = c.id;
+    p.ship_to = c.address;
+    p.billing = rng.PerMille(850) ? c.address : MakeAddress(*c.country, c.first_name, c.last_name);
+    p.express = rng.PerMille(220);
+    p.session_hash = c.session_hash;
+    p.user_agent = c.user_agent;
+    p.accept_language = c.country->accept_language;
+    p.ip = last_ip = rng.PerMille(700) ? c.ip : RandomIp(rng);
+    if (!oddities) return p;
+    const uint64_t roll = rng.Below(1000);
+    if (roll < 15) {
+      const Country& there = OtherCountry(*c.country);
+      auto [first, last] = RandomName(there, c.last_name);
+      p.ship_to = MakeAddress(there, std::move(first), std::move(last));
+      p.billing = c.address;
+    } else if (roll < 45) {
+      auto [first, last] = RandomName(*c.country, c.last_name);
+      p.ship_to = MakeAddress(*c.country, std::move(first), std::move(last));
+      p.billing = c.address;
+    } else if (roll < 55) {
+      p.lines = LineMix::kTeamBulk;
+    } else if (roll < 62 && c.country != &kCountries[0]) {
+      p.ship_to = ForwarderAddress(c);
+      p.billing = c.address;
+      p.express = false;
+    }
+    return p;
+  }
+
+  // The first order of a new fraud incident.
+  OrderPlan FraudOrder(int64_t now) {
+    int64_t roll = static_cast<int64_t>(rng.Below(1000));
+    if (roll < kCardTestingPerMille) {
+      StartCardTesting();
+      return CardTestingOrder(now);
+    }
+    roll -= kCardTestingPerMille;
+    if (roll < kTakeoverPerMille) {
+      std::optional<OrderPlan> p = AccountTakeover(now);
+      return p ? *std::move(p) : Synthetic(now);
+    }
+    roll -= kTakeoverPerMille;
+    if (roll < kReshipperPerMille) return Reshipper(now);
+    return Synthetic(now);
+  }
+
+  void StartCardTesting() {
+    burst.remaining = static_cast<int>(rng.Between(kBurstMin, kBurstMax));
+    burst.country = &PickCountry();
+    burst.session_hash = rng.Hex(32);
+    burst.user_agent = rng.Pick(kUserAgents);
+    burst.ip = RandomIp(rng);
+    burst.drop.reset();
+    if (rng.PerMille(600)) {
+      auto [first, last] = RandomName(*burst.country, "");
+      burst.drop = MakeAddress(*burst.country, std::move(first), std::move(last));
+    }
+  }
+
+  // One order of the burst under way: a throwaway account (never a returning customer later)
+  // buying one cheap item with the next card on the list. REQUIRES: burst.remaining > 0.
+  OrderPlan CardTestingOrder(int64_t now) {
+    --burst.remaining;
+    OrderPlan p;
+    p.fraud_pattern = "card_testing";
+    p.customer = MakeCustomer(*burst.country, now);
+    Customer& c = p.customer;
+    c.created_at = now - (rng.PerMille(800) ? rng.Between(2, 45) : rng.Between(120, 1800));
+    c.accepts_marketing = false;
+    if (rng.PerMille(500))
+      c.email = RandomLocalPart(rng) + "@" + std::string(rng.Pick(kEmailDomains));
+    p.ship_to = burst.drop ? *burst.drop : c.address;
+    p.billing = c.address;
+    p.lines = LineMix::kCheap;
+    p.express = false;
+    p.ip = burst.ip;
+    p.session_hash = burst.session_hash;
+    p.user_agent = burst.user_agent;
+    p.accept_language = burst.country->accept_language;
+    if (rng.PerMille(400)) p.avs = "N";
+    if (rng.PerMille(350)) p.cvv = "N";
+    return p;
+  }
+
+  // Someone else in a returning customer's account (one older than a week) with its stored
+  // card; nullopt while there is none to take over.
+  std::optional<OrderPlan> AccountTakeover(int64_t now) {
+    if (customers.size() < 8) return std::nullopt;
+    Customer* victim = nullptr;
+    for (int tries = 0; tries < 8 && victim == nullptr; ++tries) {
+      Customer& c = customers[rng.Below(customers.size())];
+      if (c.created_at < now - 7 * 86400) victim = &c;
+    }
+    if (victim == nullptr) return std::nullopt;
+    ++victim->orders_count;
+    OrderPlan p;
+    p.fraud_pattern = "account_takeover";
+    p.customer = *victim;
+    bool abroad = rng.PerMille(850), express = rng.PerMille(750), expensive = rng.PerMille(750),
+         other_name = rng.PerMille(500);
+    AtLeastTwo(rng, {&abroad, &express, &expensive, &other_name});
+    const Country& there = abroad ? OtherCountry(*victim->country) : *victim->country;
+    std::string first = victim->first_name, last = victim->last_name;
+    if (other_name) std::tie(first, last) = RandomName(there, victim->last_name);
+    p.ship_to = MakeAddress(there, std::move(first), std::move(last));
+    p.billing = victim->address;
+    p.lines = expensive ? LineMix::kExpensive : LineMix::kUsual;
+    p.must_ship = true;
+    p.express = express;
+    p.session_hash = rng.Hex(32);
+    p.user_agent = rng.Pick(kUserAgents);
+    p.ip = RandomIp(rng);
+    p.accept_language = there.accept_language;
+    return p;
+  }
+
+  // A card holder abroad (mostly a new account) shipping to a US forwarder.
+  OrderPlan Reshipper(int64_t now) {
+    OrderPlan p;
+    p.fraud_pattern = "reshipper";
+    Customer* existing = nullptr;
+    if (customers.size() >= 8 && rng.PerMille(300)) {
+      Customer& c = customers[rng.Below(customers.size())];
+      if (c.country != &kCountries[0]) existing = &c;
+    }
+    if (existing != nullptr) {
+      ++existing->orders_count;
+      p.customer = *existing;
+    } else {
+      p.customer = MakeCustomer(OtherCountry(kCountries[0]), now);
+      if (rng.PerMille(600)) p.customer.created_at = now - rng.Between(20, 900);
+    }
+    const Customer& c = p.customer;
+    p.ship_to = ForwarderAddress(c);
+    p.billing = c.address;
+    p.express = rng.PerMille(850);
+    p.lines = rng.PerMille(800) ? LineMix::kResaleBulk : LineMix::kExpensive;
+    p.session_hash = c.session_hash;
+    p.user_agent = c.user_agent;
+    p.ip = RandomIp(rng);
+    p.accept_language = c.country->accept_language;
+    return p;
+  }
+
+  // A made-up identity paying with someone else's card.
+  OrderPlan Synthetic(int64_t now) {
+    OrderPlan p;
+    p.fraud_pattern = "synthetic";
+    const Country& country = PickCountry();
+    p.customer = MakeCustomer(country, now);
+    Customer& c = p.customer;
+    bool random_email = rng.PerMille(750), fresh = rng.PerMille(750),
+         other_name = rng.PerMille(700), avs_no_match = rng.PerMille(650);
+    AtLeastTwo(rng, {&random_email, &fresh, &other_name, &avs_no_match});
+    if (random_email) c.email = RandomLocalPart(rng) + "@" + std::string(rng.Pick(kEmailDomains));
+    c.created_at = now - (fresh ? rng.Between(2, 60) : rng.Between(600, 5 * 86400));
+    p.ship_to = c.address;
+    if (other_name) {
+      auto [first, last] = RandomName(country, c.last_name);
+      p.billing = MakeAddress(country, std::move(first), std::move(last));
+    } else {
+      p.billing = c.address;
+    }
+    if (avs_no_match) p.avs = "N";
+    p.lines = rng.PerMille(500) ? LineMix::kExpensive : LineMix::kUsual;
+    p.must_ship = true;
+    p.express = rng.PerMille(450);
+    p.session_hash = c.session_hash;
+    p.user_agent = c.user_agent;
+    p.ip = c.ip;
+    p.accept_language = country.accept_language;
+    return p;
   }
 };
 
@@ -995,8 +1387,10 @@ void WriteTaxLines(JsonWriter& w, const std::vector<std::pair<const TaxRate*, in
 
 }  // namespace
 
-OrderSimulator::OrderSimulator(uint64_t seed, std::string shop_domain)
-    : state_(std::make_unique<State>(seed, std::move(shop_domain))) {}
+std::span<const ForwarderWarehouse> SimulatedForwarders() { return kForwarderWarehouses; }
+
+OrderSimulator::OrderSimulator(uint64_t seed, std::string shop_domain, double fraud_rate)
+    : state_(std::make_unique<State>(seed, std::move(shop_domain), fraud_rate)) {}
 OrderSimulator::~OrderSimulator() = default;
 OrderSimulator::OrderSimulator(OrderSimulator&&) noexcept = default;
 OrderSimulator& OrderSimulator::operator=(OrderSimulator&&) noexcept = default;
@@ -1006,43 +1400,87 @@ SimulatedWebhook OrderSimulator::NextOrderCreate() {
   Rng& rng = s.rng;
   enum class Problem { kNone, kTotalsMismatch, kIncompleteAddress, kZeroQuantity };
   Problem problem = Problem::kNone;
-  if (rng.PerMille(80)) problem = static_cast<Problem>(1 + rng.Below(3));
-
-  s.clock += rng.Between(15, 600);
+  OrderPlan plan;
+  if (s.burst.remaining > 0) {
+    // At most 7 gaps of 80 s: a whole burst fits in 10 minutes.
+    s.clock += rng.Between(4, 80);
+    plan = s.CardTestingOrder(s.clock);
+  } else {
+    const bool fraud = rng.Unit() < s.incident_probability;
+    s.clock += rng.Between(15, 600);
+    if (fraud) {
+      plan = s.FraudOrder(s.clock);
+    } else {
+      if (rng.PerMille(80)) problem = static_cast<Problem>(1 + rng.Below(3));
+      plan = s.GoodOrder(s.clock, problem == Problem::kNone);
+    }
+  }
   const int64_t now = s.clock;
   const uint64_t order_id = s.next_order_id += static_cast<uint64_t>(rng.Between(1000, 90000));
   const int64_t number = s.order_number++;
-  Customer& customer = s.PickCustomer(now);
-  const Country& c = *customer.country;
+  const Customer& customer = plan.customer;
+  const Country& home = *customer.country;
+  const Country& c = *plan.ship_to.country;  // the market
   const std::string_view cur = c.currency;
   auto amount = [&](int64_t minor) { return FormatMinorUnits(minor, c.exponent); };
 
-  // Line items: 1–5 distinct products, mostly single units.
-  static constexpr int kLineCountWeights[] = {45, 28, 15, 8, 4};
-  int line_count = 1;
-  for (int64_t roll = rng.Between(0, 99); roll >= kLineCountWeights[line_count - 1]; ++line_count)
-    roll -= kLineCountWeights[line_count - 1];
-  if (problem == Problem::kZeroQuantity && line_count < 2) line_count = 2;
   std::vector<Line> lines;
   std::vector<bool> used(std::size(kCatalog), false);
-  while (static_cast<int>(lines.size()) < line_count) {
-    // The gift card is a rarer pick than any one garment.
-    size_t idx = rng.PerMille(40) ? kGiftCardIndex : rng.Below(kGiftCardIndex);
-    if (used[idx]) continue;
+  auto add_line = [&](size_t idx, int64_t quantity) {
     used[idx] = true;
     Line l;
     l.product = &kCatalog[idx];
     l.id = s.ObjectId();
-    l.quantity = rng.PerMille(820) ? 1 : (rng.PerMille(800) ? 2 : 3);
+    l.quantity = quantity;
     l.price = LocalPrice(c, *l.product);
     lines.push_back(std::move(l));
+  };
+  // Distinct products until there are `count` lines, mostly single units.
+  auto add_usual_lines = [&](size_t count) {
+    while (lines.size() < count) {
+      // The gift card is a rarer pick than any one garment.
+      size_t idx = rng.PerMille(40) ? kGiftCardIndex : rng.Below(kGiftCardIndex);
+      if (used[idx]) continue;
+      add_line(idx, rng.PerMille(820) ? 1 : (rng.PerMille(800) ? 2 : 3));
+    }
+  };
+  switch (plan.lines) {
+    case LineMix::kUsual: {
+      static constexpr int kLineCountWeights[] = {45, 28, 15, 8, 4};
+      size_t line_count = 1;
+      for (int64_t roll = rng.Between(0, 99); roll >= kLineCountWeights[line_count - 1];
+           ++line_count)
+        roll -= kLineCountWeights[line_count - 1];
+      if (problem == Problem::kZeroQuantity && line_count < 2) line_count = 2;
+      add_usual_lines(line_count);
+      break;
+    }
+    case LineMix::kCheap:
+      add_line(rng.PerMille(300) ? kGiftCardIndex : PickProduct(rng, 0, 3400), 1);
+      break;
+    case LineMix::kExpensive: {
+      const size_t count = static_cast<size_t>(rng.Between(2, 4));
+      while (lines.size() < count) {
+        size_t idx = PickProduct(rng, 8800, INT64_MAX);
+        if (!used[idx]) add_line(idx, rng.PerMille(750) ? 1 : 2);
+      }
+      break;
+    }
+    case LineMix::kTeamBulk:
+      add_line(PickProduct(rng, 0, 2800), rng.Between(4, 10));
+      if (rng.PerMille(400)) add_usual_lines(2);
+      break;
+    case LineMix::kResaleBulk:
+      add_line(PickProduct(rng, 5400, INT64_MAX), rng.Between(4, 12));
+      if (rng.PerMille(250)) add_usual_lines(2);
+      break;
   }
   auto physical = [&] {
     for (const Line& l : lines)
       if (!l.product->gift_card) return true;
     return false;
   };
-  if (problem == Problem::kIncompleteAddress && !physical()) {
+  if ((problem == Problem::kIncompleteAddress || plan.must_ship) && !physical()) {
     lines[0].product = &kCatalog[rng.Below(kGiftCardIndex)];
     lines[0].price = LocalPrice(c, *lines[0].product);
   }
@@ -1071,7 +1509,7 @@ SimulatedWebhook OrderSimulator::NextOrderCreate() {
   };
   std::optional<ShippingChoice> shipping;
   if (ships) {
-    bool express = rng.PerMille(220);
+    const bool express = plan.express;
     const Shipping& option = express ? c.express : c.standard;
     int64_t price = option.price;
     if (!express && t.line_items - line_discounts >= c.free_shipping_from) price = 0;
@@ -1080,7 +1518,7 @@ SimulatedWebhook OrderSimulator::NextOrderCreate() {
   }
 
   // Taxes: per line on the discounted amount, and on shipping outside the US.
-  const Region* tax_region = customer.address.region;
+  const Region* tax_region = plan.ship_to.region;
   std::vector<std::pair<const TaxRate*, int64_t>> shipping_taxes;
   std::vector<std::pair<const TaxRate*, int64_t>> order_taxes;  // summed by rate, first seen first
   auto add_to_order = [&](const TaxRate* rate, int64_t value) {
@@ -1132,24 +1570,21 @@ SimulatedWebhook OrderSimulator::NextOrderCreate() {
       break;
   }
   out.expected_hold = problem != Problem::kNone;
+  out.fraud = !plan.fraud_pattern.empty();
+  out.fraud_pattern = std::string(plan.fraud_pattern);
 
   const bool paid = rng.PerMille(880);
   const Card& card = rng.Pick(kCards);
   const Referral& referral = rng.Pick(kReferrals);
   const std::string created = FormatShopTime(now);
   const std::string token = rng.Hex(32);
-  const std::string ip = rng.PerMille(900)
-                             ? std::string(rng.Pick({"192.0.2.", "198.51.100.", "203.0.113."})) +
-                                   std::to_string(rng.Between(1, 254))
-                             : "2001:db8:" + rng.Hex(4) + "::" + rng.Hex(4);
-  const Address billing = rng.PerMille(850)
-                              ? customer.address
-                              : s.MakeAddress(c, customer.first_name, customer.last_name);
-  std::string locale(c.locale);
+  const std::string& ip = plan.ip;
+  const Address& billing = plan.billing;
+  std::string locale(home.locale);
   if (customer.address.province_code == "QC") locale = "fr-CA";
   std::string_view note;
   if (rng.PerMille(120))
-    note = rng.Pick(locale == "fr-CA" ? std::span<const std::string_view>(kFrCaNotes) : c.notes);
+    note = rng.Pick(locale == "fr-CA" ? std::span<const std::string_view>(kFrCaNotes) : home.notes);
 
   JsonWriter w;
   w.BeginObject();
@@ -1158,9 +1593,10 @@ SimulatedWebhook OrderSimulator::NextOrderCreate() {
   w.Field("buyer_accepts_marketing", customer.accepts_marketing);
   w.Key("cancel_reason").Null().Key("cancelled_at").Null();
   w.Key("client_details").BeginObject();
-  w.Field("accept_language", c.accept_language);
+  w.Field("accept_language", plan.accept_language);
   w.Field("browser_ip", ip);
-  w.Field("user_agent", rng.Pick(kUserAgents));
+  w.Field("session_hash", plan.session_hash);
+  w.Field("user_agent", plan.user_agent);
   w.EndObject();
   w.Key("closed_at").Null();
   w.Field("confirmation_number", rng.Hex(9));
@@ -1194,8 +1630,11 @@ SimulatedWebhook OrderSimulator::NextOrderCreate() {
   w.Key("payment_gateway_names").BeginArray().String("shopify_payments").EndArray();
   w.Key("payment_details").BeginObject();
   w.Field("credit_card_bin", card.bin);
-  w.Field("avs_result_code", rng.PerMille(900) ? "Y" : rng.Pick({"A", "Z", "N", "U"}));
-  w.Field("cvv_result_code", rng.PerMille(950) ? "M" : rng.Pick({"N", "P"}));
+  std::string_view avs = plan.avs, cvv = plan.cvv;
+  if (avs.empty()) avs = rng.PerMille(900) ? "Y" : rng.Pick({"A", "Z", "N", "U"});
+  if (cvv.empty()) cvv = rng.PerMille(950) ? "M" : rng.Pick({"N", "P"});
+  w.Field("avs_result_code", avs);
+  w.Field("cvv_result_code", cvv);
   w.Field(
       "credit_card_number",
       std::string("\u2022\u2022\u2022\u2022 \u2022\u2022\u2022\u2022 \u2022\u2022\u2022\u2022 ") +
@@ -1290,7 +1729,7 @@ SimulatedWebhook OrderSimulator::NextOrderCreate() {
   w.EndArray();
 
   w.Key("refunds").BeginArray().EndArray();
-  if (ships) WriteAddress(w, "shipping_address", customer.address, missing_field);
+  if (ships) WriteAddress(w, "shipping_address", plan.ship_to, missing_field);
   w.Key("shipping_lines").BeginArray();
   if (shipping) {
     w.BeginObject();

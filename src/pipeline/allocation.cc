@@ -4,8 +4,10 @@
 #include <cctype>
 
 #include "core/json_writer.h"
+#include "core/order_json.h"
 #include "inventory/backorder.h"
 #include "inventory/substitute.h"
+#include "pipeline/review_effects.h"
 
 namespace orderpilot::pipeline {
 namespace {
@@ -226,6 +228,11 @@ struct Attempt {
   }
 };
 
+const review::AutonomyPolicy& Policy(const Attempt& a) {
+  static const review::AutonomyPolicy kDefaults;
+  return a.request.autonomy ? *a.request.autonomy : kDefaults;
+}
+
 // The order needs a person: `kind` names the review item.
 void Hold(Attempt& a, std::string_view kind, const std::string& reason) {
   JsonWriter w;
@@ -379,12 +386,34 @@ bool ProposeSubstitute(Attempt& a, const routing::RoutePlan& plan) {
         .Key("differences")
         .BeginArray();
     for (const std::string& d : sub->differences) w.String(d);
-    w.EndArray().Field("confidence", 0.5).Key("reasons").BeginArray().String(reason);
-    w.EndArray().EndObject();
+    // Confidence: the share of the catalog attributes the substitute matches (0.5 when the
+    // catalog lists none to compare).
+    const size_t compared = sub->matching_attributes + sub->differences.size();
+    const double confidence = compared == 0 ? 0.5
+                                            : static_cast<double>(sub->matching_attributes) /
+                                                  static_cast<double>(compared);
+    review::PolicyOutcome v = Policy(a).Decide("substitute_sku", confidence, a.order.totals.total);
+    if (v.verdict == review::Verdict::kSkip) return false;
+    w.EndArray().Field("confidence", confidence).Key("reasons").BeginArray().String(reason);
+    w.EndArray().Field("policy", v.why).EndObject();
     std::string payload = w.Take();
+    store::OrderTransition::ReviewRequest request{"substitute_sku", reason, payload};
+    request.proposal = "ship " + sub->item->sku + " instead of " + std::string(line.sku);
+    request.confidence = confidence;
     a.Event("order.substitution_proposed", payload);
+    if (v.verdict == review::Verdict::kApply) {
+      Order changed = a.order;
+      SubstituteSku(changed, line.sku, sub->item->sku, sub->item->title);
+      a.Event("order.substituted", payload);
+      request.applied = true;
+      a.result.applied.push_back(std::move(request));
+      a.result.order_json = EncodeOrder(changed);
+      a.result.rerun = true;  // allocated as changed on the next run
+      a.Finish(store::OrderState::kAccepted);
+      return true;
+    }
     a.Event("order.held", payload);
-    a.result.review = store::OrderTransition::ReviewRequest{"substitute_sku", reason, payload};
+    a.result.review = std::move(request);
     a.Finish(store::OrderState::kHeld);
     return true;
   }
@@ -412,6 +441,7 @@ void Backorder(Attempt& a, const routing::RoutePlan& plan) {
   }
   w.EndArray().Key("short").BeginArray();
   int64_t promise_day = 0;
+  bool promise_rests_on_purchase_orders = true;
   std::string summary;
   for (size_t i = 0; i < a.lines.size(); ++i) {
     if (plan.short_units[i] <= 0) continue;
@@ -422,6 +452,8 @@ void Backorder(Attempt& a, const routing::RoutePlan& plan) {
     inventory::BackorderPromise p = inventory::PromiseFor(line.sku, plan.short_units[i], incoming,
                                                           DayOf(a.now), lead, transit_days);
     promise_day = std::max(promise_day, p.deliver_day);
+    promise_rests_on_purchase_orders =
+        promise_rests_on_purchase_orders && p.basis.rfind("supplier lead time", 0) != 0;
     w.BeginObject()
         .Field("sku", line.sku)
         .Field("short", plan.short_units[i])
@@ -433,12 +465,31 @@ void Backorder(Attempt& a, const routing::RoutePlan& plan) {
     summary += std::to_string(plan.short_units[i]) + " × " + std::string(line.sku) +
                " short, expected " + inventory::FormatDay(p.ship_day) + " (" + p.basis + ")";
   }
+  // Confidence that the promise holds: a purchase order covering every short line is a fact, a
+  // supplier lead time an estimate.
+  const double confidence = promise_rests_on_purchase_orders ? 0.9 : 0.6;
+  review::PolicyOutcome v = Policy(a).Decide("backorder", confidence, a.order.totals.total);
   w.EndArray()
       .Field("promise_date", inventory::FormatDay(promise_day))
       .Field("summary", summary)
+      .Field("confidence", confidence)
+      .Field("policy", v.why)
       .EndObject();
-  a.Event("order.backordered", w.Take());
-  a.Finish(store::OrderState::kBackordered);
+  std::string payload = w.Take();
+  store::OrderTransition::ReviewRequest request{"backorder", "backorder: " + summary, payload};
+  request.proposal = "backorder the order, promised for " + inventory::FormatDay(promise_day);
+  request.confidence = confidence;
+  if (v.verdict == review::Verdict::kApply) {
+    request.applied = true;
+    a.result.applied.push_back(std::move(request));
+    a.Event("order.backordered", std::move(payload));
+    a.Finish(store::OrderState::kBackordered);
+    return;
+  }
+  // suggest (and off: an order without stock needs some decision) asks a person.
+  a.Event("order.held", payload);
+  a.result.review = std::move(request);
+  a.Finish(store::OrderState::kHeld);
 }
 
 }  // namespace

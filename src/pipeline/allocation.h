@@ -30,6 +30,7 @@
 #include "core/order.h"
 #include "inventory/catalog.h"
 #include "inventory/location.h"
+#include "review/policy.h"
 #include "routing/router.h"
 #include "store/store.h"
 
@@ -95,6 +96,9 @@ struct AllocationRequest {
   std::string_view shipping_speed;   // "" = from the order's shipping line
   std::string_view route_location;   // "" = no override
   std::string_view carrier_service;  // "" = no override
+  // Whether a substitute is taken or a backorder made without a person (decision kinds
+  // "substitute_sku" and "backorder"). Null: the defaults. Not owned.
+  const review::AutonomyPolicy* autonomy = nullptr;
 };
 
 struct AllocationResult {
@@ -103,6 +107,11 @@ struct AllocationResult {
   std::optional<store::OrderTransition::ReviewRequest> review;
   std::vector<store::Reservation> reserve;
   std::vector<store::OutboxMessage> outbox;
+  std::vector<store::OrderTransition::ReviewRequest> applied;  // automatic decisions
+  // An automatic substitution: the order with the substitute SKU. It stays accepted and needs
+  // another run (`rerun`) to be allocated as changed.
+  std::optional<std::string> order_json;
+  bool rerun = false;
   bool changed = false;  // false: nothing to record (still backordered)
 };
 

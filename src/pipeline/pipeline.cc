@@ -218,16 +218,26 @@ void Pipeline::ProcessBatch(std::vector<OrderId>& ids, expr::EvalContext& ctx,
         spdlog::error("pipeline: cannot read stock: {}", levels.status().ToString());
       }
     }
-    AllocationContext* alloc = allocation ? &*allocation : nullptr;
+    PlanContext context;
+    context.allocation = allocation ? &*allocation : nullptr;
+    context.screen = options_.screen.screen ? &options_.screen : nullptr;
+    context.autonomy = options_.autonomy;
+    std::vector<bool> rerun;
     for (auto& [record, order] : loaded) {
       std::optional<store::OrderTransition> plan;
+      bool again = false;
       if (options_.rules) {
-        RuleRunInput in{*options_.rules, ctx, options_.rule_policy, PendingTriggers(record)};
-        plan = PlanTransition(record, order, now, &in, alloc);
+        RuleRunInput in{*options_.rules, ctx, options_.autonomy, PendingTriggers(record)};
+        context.rules = &in;
+        plan = PlanTransition(record, order, now, context, &again);
+        context.rules = nullptr;
       } else {
-        plan = PlanTransition(record, order, now, nullptr, alloc);
+        plan = PlanTransition(record, order, now, context, &again);
       }
-      if (plan) plans.push_back(std::move(*plan));
+      if (plan) {
+        plans.push_back(std::move(*plan));
+        rerun.push_back(again);
+      }
     }
     if (plans.empty()) return;
     std::vector<Status> results = store_.TransitionAll(plans);
@@ -240,6 +250,13 @@ void Pipeline::ProcessBatch(std::vector<OrderId>& ids, expr::EvalContext& ctx,
         if (t.new_state == store::OrderState::kHeld) ++held_;
         if (t.new_state == store::OrderState::kAllocated) ++allocated_;
         if (t.new_state == store::OrderState::kBackordered) ++backordered_;
+        if (t.new_state == store::OrderState::kCancelled) ++cancelled_;
+        automatic_ +=
+            static_cast<int64_t>(t.applied.size()) + (t.review && t.review->applied ? 1 : 0);
+        // An automatic substitution changed the order: allocate it as changed, now.
+        if (rerun[i] && ++attempts[t.order_id.value()] <= options_.max_retries) {
+          ids.push_back(t.order_id);
+        }
       } else if (results[i].code() == StatusCode::kAborted &&
                  ++attempts[t.order_id.value()] <= options_.max_retries) {
         ++retries_;
@@ -260,6 +277,8 @@ PipelineStats Pipeline::Stats() const {
   s.held = held_;
   s.allocated = allocated_;
   s.backordered = backordered_;
+  s.cancelled = cancelled_;
+  s.automatic_decisions = automatic_;
   s.retries = retries_;
   s.failures = failures_;
   for (const auto& w : workers_) {

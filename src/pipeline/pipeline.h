@@ -29,6 +29,8 @@
 #include "core/time.h"
 #include "pipeline/allocation.h"
 #include "pipeline/rule_actions.h"
+#include "pipeline/screening.h"
+#include "review/policy.h"
 #include "rules/engine.h"
 #include "store/store.h"
 
@@ -38,7 +40,11 @@ struct PipelineOptions {
   int workers = 2;  // Default: 2. 0 = paused: orders are stored but not processed.
   // Automation rules (rules/engine.h), or null for none. Not owned; must outlive the pipeline.
   const rules::RuleEngine* rules = nullptr;
-  RulePolicy rule_policy;
+  // Autonomy per decision kind (rule cancels, fraud holds and cancels, substitutes, backorders),
+  // or null for the defaults (review/policy.h). Not owned; must outlive the pipeline.
+  const review::AutonomyPolicy* autonomy = nullptr;
+  // The fraud screen (pipeline/screening.h); screen.screen null = orders are not screened.
+  ScreenSetup screen;
   // Stock, locations and carriers (pipeline/allocation.h), or null: orders stop at accepted.
   // Not owned; must outlive the pipeline.
   const FulfillmentSetup* fulfillment = nullptr;
@@ -55,8 +61,10 @@ struct PipelineStats {
   int64_t held = 0;
   int64_t allocated = 0;
   int64_t backordered = 0;
-  int64_t retries = 0;   // version races
-  int64_t failures = 0;  // orders that could not be read, decoded or committed
+  int64_t cancelled = 0;
+  int64_t automatic_decisions = 0;  // applied under an autonomy level, without a person
+  int64_t retries = 0;              // version races
+  int64_t failures = 0;             // orders that could not be read, decoded or committed
   int64_t queue_depth = 0;
 };
 
@@ -114,7 +122,7 @@ class Pipeline {
   bool recheck_requested_ = false;  // GUARDED_BY(recheck_mu_)
 
   std::atomic<int64_t> processed_{0}, accepted_{0}, held_{0}, allocated_{0}, backordered_{0},
-      retries_{0}, failures_{0};
+      cancelled_{0}, automatic_{0}, retries_{0}, failures_{0};
   std::mutex idle_mu_;
   std::condition_variable idle_cv_;
 };

@@ -41,6 +41,7 @@ class RuleRun {
     facts.state = store::OrderStateName(t_.new_state);
     facts.actor = "pipeline";
     facts.now = now_;
+    facts.risk = in_.risk;
     rules::Evaluation ev = in_.engine.Evaluate(p.trigger, order_, facts, in_.ctx);
     for (const rules::RuleResult& r : ev.results) {
       const rules::Rule& rule = *r.rule;
@@ -171,12 +172,35 @@ class RuleRun {
             t_.new_state == store::OrderState::kRejected) {
           return;
         }
-        if (in_.policy.auto_cancel) {
-          t_.new_state = store::OrderState::kCancelled;
-          t_.review.reset();
-          Append("order.cancelled", Payload(rule, "reason", a.value), actor);
-          Cascade(rule, p, "order.cancelled");
-        } else {
+        {
+          static const review::AutonomyPolicy kDefaults;
+          const review::AutonomyPolicy& policy = in_.autonomy ? *in_.autonomy : kDefaults;
+          review::PolicyOutcome v =
+              policy.Decide("cancel_order", /*confidence=*/1.0, order_.totals.total);
+          if (v.verdict == review::Verdict::kSkip) {
+            JsonWriter w;
+            w.BeginObject().Field("rule", rule.name).Field("reason", a.value);
+            w.Field("policy", v.why).EndObject();
+            Append("order.cancel_not_taken", w.Take(), actor);
+            return;
+          }
+          if (v.verdict == review::Verdict::kApply) {
+            const std::string reason = "cancelled by rule " + rule.name + ": " + a.value;
+            JsonWriter w;
+            w.BeginObject().Field("rule", rule.name).Field("reason", a.value);
+            w.Field("automatic", true).Field("policy", v.why).EndObject();
+            std::string payload = w.Take();
+            t_.new_state = store::OrderState::kCancelled;
+            t_.review.reset();
+            store::OrderTransition::ReviewRequest applied{"cancel_order", reason, payload};
+            applied.proposal = "cancel the order";
+            applied.rule = rule.name;
+            applied.applied = true;
+            t_.applied.push_back(std::move(applied));
+            Append("order.cancelled", std::move(payload), actor);
+            Cascade(rule, p, "order.cancelled");
+            return;
+          }
           Append("order.cancel_proposed", Payload(rule, "reason", a.value), actor);
           Hold(rule, a, p, "cancel_order", "cancel proposed by rule " + rule.name + ": " + a.value);
         }
@@ -235,6 +259,8 @@ class RuleRun {
     std::string payload = w.Take();
     Append("order.held", payload, actor);
     t_.review = store::OrderTransition::ReviewRequest{std::string(kind), reason, payload};
+    t_.review->rule = rule.name;
+    t_.review->proposal = kind == "cancel_order" ? "cancel the order" : "release the order";
     Cascade(rule, p, "order.held");
   }
 

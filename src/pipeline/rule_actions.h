@@ -17,22 +17,23 @@
 #include "core/order.h"
 #include "expr/program.h"
 #include "pipeline/steps.h"
+#include "review/policy.h"
 #include "rules/engine.h"
+#include "rules/order_env.h"
 #include "store/store.h"
 
 namespace orderpilot::pipeline {
 
-struct RulePolicy {
-  // cancel actions apply at once only when true; otherwise they open a review item. Default:
-  // false (a person confirms every automated cancellation).
-  bool auto_cancel = false;
-};
-
 struct RuleRunInput {
   const rules::RuleEngine& engine;
   expr::EvalContext& ctx;
-  RulePolicy policy;
+  // Whether a rule's cancel applies at once (decision kind "cancel_order": auto, or auto_below
+  // within its money limit; a rule is certain, so its confidence is 1), opens a review item
+  // (suggest) or is not taken (off). Null: the defaults (suggest). Not owned.
+  const review::AutonomyPolicy* autonomy;
   std::vector<std::string> pending_triggers;  // event types appended since rules_version
+  // The fraud screen's result bound as `risk` (null: an empty map). Not owned.
+  const rules::RiskView* risk = nullptr;
 };
 
 // Runs the rules over `triggers` (lifecycle event types, in order) and folds their effects into

@@ -99,6 +99,66 @@ Value EmptyAt(const void*, size_t, EvalContext&) { return Value::Null(); }
 const expr::MapOps kEmptyMapOps = {EmptySize, EmptyFind, EmptyAt, EmptyAt};
 const char kEmptyMapData = 0;
 
+// `risk.signals`: the known (non-NaN) signals of a RiskView, by name.
+size_t SignalsSize(const void* d) {
+  const RiskView& r = *static_cast<const RiskView*>(d);
+  size_t n = 0;
+  for (float v : r.signal_values) n += v == v ? 1 : 0;
+  return n;
+}
+bool SignalsFind(const void* d, const Value& key, Value* out, EvalContext&) {
+  if (key.kind() != expr::Kind::kString) return false;
+  const RiskView& r = *static_cast<const RiskView*>(d);
+  for (size_t i = 0; i < r.signal_names.size(); ++i) {
+    if (r.signal_names[i] == key.string_value()) {
+      if (r.signal_values[i] != r.signal_values[i]) return false;  // unknown
+      *out = Value::Double(r.signal_values[i]);
+      return true;
+    }
+  }
+  return false;
+}
+// The index of the i-th known signal.
+size_t KnownSignal(const RiskView& r, size_t i) {
+  for (size_t j = 0; j < r.signal_values.size(); ++j) {
+    if (r.signal_values[j] == r.signal_values[j] && i-- == 0) return j;
+  }
+  return 0;
+}
+Value SignalsKey(const void* d, size_t i, EvalContext&) {
+  const RiskView& r = *static_cast<const RiskView*>(d);
+  return Value::String(r.signal_names[KnownSignal(r, i)]);
+}
+Value SignalsValue(const void* d, size_t i, EvalContext&) {
+  const RiskView& r = *static_cast<const RiskView*>(d);
+  return Value::Double(r.signal_values[KnownSignal(r, i)]);
+}
+const expr::MapOps kSignalsOps = {SignalsSize, SignalsFind, SignalsKey, SignalsValue};
+
+// `risk`: {"score", "model", "signals"}.
+constexpr std::string_view kRiskKeys[] = {"score", "model", "signals"};
+Value RiskValue(const RiskView& r, size_t i) {
+  if (i == 0) return Value::Double(r.score);
+  if (i == 1) return Value::String(r.model);
+  return Value::Map(&r, &kSignalsOps);
+}
+size_t RiskSize(const void*) { return 3; }
+bool RiskFind(const void* d, const Value& key, Value* out, EvalContext&) {
+  if (key.kind() != expr::Kind::kString) return false;
+  for (size_t i = 0; i < 3; ++i) {
+    if (key.string_value() == kRiskKeys[i]) {
+      *out = RiskValue(*static_cast<const RiskView*>(d), i);
+      return true;
+    }
+  }
+  return false;
+}
+Value RiskKey(const void*, size_t i, EvalContext&) { return Value::String(kRiskKeys[i]); }
+Value RiskAt(const void* d, size_t i, EvalContext&) {
+  return RiskValue(*static_cast<const RiskView*>(d), i);
+}
+const expr::MapOps kRiskOps = {RiskSize, RiskFind, RiskKey, RiskAt};
+
 // The object types, built once and immutable afterwards.
 struct RuleTypes {
   expr::TypeStore ts;
@@ -451,7 +511,11 @@ void OrderEnv::Bind(const Order& order, OrderFacts& facts, expr::Activation& act
   act.Set(order_slot_, Value::Object(&facts, &t.order));
   act.Set(customer_slot_, Value::Object(&order.customer, &t.customer));
   act.Set(event_slot_, Value::Map(&facts, &kEventOps));
-  act.Set(risk_slot_, Value::Map(&kEmptyMapData, &kEmptyMapOps));
+  if (facts.risk) {
+    act.Set(risk_slot_, Value::Map(facts.risk, &kRiskOps));
+  } else {
+    act.Set(risk_slot_, Value::Map(&kEmptyMapData, &kEmptyMapOps));
+  }
   act.Set(ticket_slot_, Value::Map(&kEmptyMapData, &kEmptyMapOps));
   act.Set(now_slot_, TimeValue(facts.now));
 }

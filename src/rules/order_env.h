@@ -13,12 +13,24 @@
 // Activation.
 #pragma once
 
+#include <span>
 #include <string_view>
 
 #include "core/order.h"
 #include "expr/program.h"
 
 namespace orderpilot::rules {
+
+// The fraud screen's result as rules read it (`risk`): {"score": 0.83, "model": "model",
+// "signals": {"velocity_device_1h": 7.0, …}}. Signals whose value is unknown (NaN) are absent
+// from the map, so `has(risk.signals.ip_distance_km)` tells whether it was known. Filled by the
+// pipeline from risk/; rules does not depend on that module.
+struct RiskView {
+  double score = 0;        // 0..1
+  std::string_view model;  // "model" (a trained model) or "weighted" (weighted signals)
+  std::span<const std::string_view> signal_names;
+  std::span<const float> signal_values;  // same length as signal_names
+};
 
 // Facts about an order that live beside the canonical Order (the store's projection).
 struct OrderFacts {
@@ -28,6 +40,7 @@ struct OrderFacts {
   std::string_view trigger;
   std::string_view actor;
   Timestamp now;
+  const RiskView* risk = nullptr;  // null: `risk` is an empty map (the order was not scored)
 };
 
 class OrderEnv {

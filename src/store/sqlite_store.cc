@@ -15,6 +15,7 @@
 #include "store/internal/group_commit.h"
 #include "store/internal/migrations.h"
 #include "store/internal/sqlite_log.h"
+#include "store/internal/sqlite_review.h"
 #include "store/internal/sqlite_stock.h"
 #include "store/internal/sqlite_util.h"
 
@@ -23,6 +24,10 @@ namespace orderpilot::store {
 using internal::AppendEvent;
 using internal::Connection;
 using internal::PayloadOrEmptyObject;
+using internal::PutSnapshot;
+using internal::ReadReview;
+using internal::ReadSnapshot;
+using internal::ReleaseOrderStock;
 using internal::Stmt;
 using internal::StockWrite;
 
@@ -46,9 +51,6 @@ constexpr int kMaxStockPageSize = 1000;
   "id, channel, shop, channel_order_id, number, state, version, '', currency, "       \
   "total_minor, financial_status, created_at, updated_at, priority, shipping_speed, " \
   "route_location, carrier_service, rules_version"
-// Columns of every review SELECT, in the order RowToReview reads them.
-#define OP_REVIEW_COLUMNS \
-  "id, order_id, kind, reason, detail_json, status, decided_by, comment, created_at, decided_at"
 
 Result<OrderRecord> RowToOrder(const Stmt& s) {
   OrderRecord r;
@@ -75,26 +77,6 @@ Result<OrderRecord> RowToOrder(const Stmt& s) {
   r.route_location = s.Text(15);
   r.carrier_service = s.Text(16);
   r.rules_version = s.Int(17);
-  return r;
-}
-
-Result<ReviewRecord> RowToReview(const Stmt& s) {
-  ReviewRecord r;
-  r.id = ReviewId(s.Int(0));
-  r.order_id = OrderId(s.Int(1));
-  r.kind = s.Text(2);
-  r.reason = s.Text(3);
-  r.detail_json = s.Text(4);
-  std::optional<ReviewStatus> status = ParseReviewStatus(s.TextView(5));
-  if (!status) {
-    return InternalError("review " + r.id.ToString() + " has an unknown status '" + s.Text(5) +
-                         "' in the database");
-  }
-  r.status = *status;
-  r.decided_by = s.Text(6);
-  r.comment = s.Text(7);
-  r.created_at = Timestamp{s.Int(8)};
-  if (!s.IsNull(9)) r.decided_at = Timestamp{s.Int(9)};
   return r;
 }
 
@@ -133,15 +115,6 @@ Result<std::optional<OrderRef>> FindOrder(Connection& c, const Delivery& d) {
   return std::optional<OrderRef>(OrderRef{OrderId(s.Int(0)), s.Int(1), s.Text(2)});
 }
 
-// The stored canonical snapshot of an order ("" when it has none).
-Result<std::string> ReadSnapshot(Connection& c, OrderId id) {
-  OP_ASSIGN_OR_RETURN(Stmt s,
-                      c.Prepare("SELECT order_json FROM order_snapshots WHERE order_id = ?1"));
-  s.Bind(1, id.value());
-  OP_ASSIGN_OR_RETURN(bool row, s.Step());
-  return row ? s.Text(0) : std::string();
-}
-
 // SKU → units of an order's shipped lines, as the allocation step plans them
 // (pipeline/allocation.cc ShippedLines; keep the two alike): lines that require shipping, are not
 // gift cards, have a SKU and a positive quantity, merged by SKU.
@@ -176,15 +149,6 @@ Result<std::optional<std::map<std::string, int64_t>>> EditedShippedUnits(Connect
   if (!before.ok()) return Units();
   if (ShippedUnits(*before) == now_units) return Units();
   return Units(std::move(now_units));
-}
-
-// Stores the latest canonical order JSON of an order.
-Status PutSnapshot(Connection& c, OrderId id, std::string_view json) {
-  OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO order_snapshots (order_id, order_json) "
-                                        "VALUES (?1, ?2) ON CONFLICT (order_id) "
-                                        "DO UPDATE SET order_json = excluded.order_json"));
-  s.Bind(1, id.value()).Bind(2, json);
-  return s.Exec();
 }
 
 // Inserts the order unless (channel, shop, channel_order_id) exists. The new row starts at
@@ -270,14 +234,6 @@ Status CreateOrderFromDelivery(Connection& c, const Delivery& d, int64_t now, De
   OP_ASSIGN_OR_RETURN(int64_t version, AttachParkedEvents(c, d, stream, initial_version));
   if (version != initial_version) OP_RETURN_IF_ERROR(SetOrderVersion(c, id, version, now));
   return Status::Ok();
-}
-
-// Releases every open reservation of `order` and publishes the level changes (one stock write).
-Status ReleaseOrderStock(Connection& c, OrderId order, std::string_view reason,
-                         std::string_view actor, int64_t now, const StockObserver* observer) {
-  StockWrite w(c, now, observer, std::string(actor));
-  OP_RETURN_IF_ERROR(internal::ReleaseReservations(w, order, reason).status());
-  return w.Publish().status();
 }
 
 // kOrderUpdate / kOrderCancel on an existing order: append the event and refresh the projection;
@@ -488,7 +444,7 @@ Status IngestWork(Connection& c, const Delivery& d, int64_t now, const StockObse
 
 Status TransitionWork(Connection& c, const OrderTransition& t, int64_t now,
                       const StockObserver* observer) {
-  if (t.events.empty() && !t.review && !t.rules_version) {
+  if (t.events.empty() && !t.review && t.applied.empty() && !t.rules_version) {
     return InvalidArgumentError("a transition of order " + t.order_id.ToString() +
                                 " must append at least one event");
   }
@@ -509,23 +465,17 @@ Status TransitionWork(Connection& c, const OrderTransition& t, int64_t now,
   for (const NewEvent& e : t.events) {
     OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version, e.type, e.payload, e.actor, now));
   }
+  const std::string_view last_actor =
+      t.events.empty() ? std::string_view() : std::string_view(t.events.back().actor);
+  for (const OrderTransition::ReviewRequest& applied : t.applied) {
+    OrderTransition::ReviewRequest r = applied;
+    r.applied = true;
+    OP_ASSIGN_OR_RETURN(version, internal::RecordReview(c, t.order_id, r, last_actor,
+                                                        t.order_json.has_value(), version, now));
+  }
   if (t.review) {
-    OP_ASSIGN_OR_RETURN(
-        Stmt s, c.Prepare("INSERT INTO reviews (order_id, kind, reason, detail_json, status, "
-                          "created_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5)"));
-    s.Bind(1, t.order_id.value()).Bind(2, t.review->kind).Bind(3, t.review->reason);
-    s.Bind(4, PayloadOrEmptyObject(t.review->detail_json)).Bind(5, now);
-    OP_RETURN_IF_ERROR(s.Exec());
-    const int64_t review_id = sqlite3_last_insert_rowid(c.db());
-    JsonWriter w;
-    w.BeginObject()
-        .Field("review_id", review_id)
-        .Field("kind", t.review->kind)
-        .Field("reason", t.review->reason)
-        .EndObject();
-    std::string_view actor =
-        t.events.empty() ? std::string_view("pipeline") : t.events.back().actor;
-    OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version, "review.opened", w.str(), actor, now));
+    OP_ASSIGN_OR_RETURN(version, internal::RecordReview(c, t.order_id, *t.review, last_actor,
+                                                        t.order_json.has_value(), version, now));
   }
   if (t.order_json) OP_RETURN_IF_ERROR(PutSnapshot(c, t.order_id, *t.order_json));
   for (const OutboxMessage& m : t.outbox) {
@@ -574,87 +524,6 @@ Status TransitionWork(Connection& c, const OrderTransition& t, int64_t now,
     s.BindNull(5);
   }
   return s.Exec();
-}
-
-Result<ReviewRecord> ReadReview(Connection& c, ReviewId id) {
-  OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT " OP_REVIEW_COLUMNS " FROM reviews WHERE id = ?1"));
-  s.Bind(1, id.value());
-  OP_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return NotFoundError("review " + id.ToString() + " not found");
-  return RowToReview(s);
-}
-
-// The order's state after a decision on a review of `kind`.
-OrderState DecidedState(std::string_view kind, bool approve) {
-  if (kind == "cancel_order") return approve ? OrderState::kCancelled : OrderState::kAccepted;
-  if (kind == "substitute_sku") return approve ? OrderState::kAccepted : OrderState::kBackordered;
-  return approve ? OrderState::kAccepted : OrderState::kRejected;
-}
-
-Status DecideWork(Connection& c, const ReviewDecision& d, int64_t now,
-                  const StockObserver* observer, ReviewRecord& out) {
-  OP_ASSIGN_OR_RETURN(ReviewRecord review, ReadReview(c, d.review_id));
-  if (review.status != ReviewStatus::kOpen) {
-    return FailedPreconditionError("review " + d.review_id.ToString() + " is already " +
-                                   std::string(ReviewStatusName(review.status)));
-  }
-  int64_t version = 0;
-  {
-    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT version, state FROM orders WHERE id = ?1"));
-    s.Bind(1, review.order_id.value());
-    OP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return InternalError("review " + d.review_id.ToString() + " names a missing order");
-    version = s.Int(0);
-    // The order may have moved on while the review waited (cancelled by the channel): a stale
-    // review must not resurrect it.
-    if (s.TextView(1) != OrderStateName(OrderState::kHeld)) {
-      return FailedPreconditionError("order " + review.order_id.ToString() + " is " + s.Text(1) +
-                                     ", no longer held: review " + d.review_id.ToString() +
-                                     " cannot change it");
-    }
-  }
-  const ReviewStatus status = d.approve ? ReviewStatus::kApproved : ReviewStatus::kRejected;
-  {
-    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE reviews SET status = ?2, decided_by = ?3, "
-                                          "comment = ?4, decided_at = ?5 WHERE id = ?1"));
-    s.Bind(1, d.review_id.value()).Bind(2, ReviewStatusName(status)).Bind(3, d.who);
-    s.Bind(4, d.comment).Bind(5, now);
-    OP_RETURN_IF_ERROR(s.Exec());
-  }
-  const std::string stream = OrderStream(review.order_id);
-  JsonWriter decision;
-  decision.BeginObject()
-      .Field("review_id", d.review_id.value())
-      .Field("who", d.who)
-      .Field("comment", d.comment)
-      .EndObject();
-  OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version,
-                                 d.approve ? "review.approved" : "review.rejected", decision.str(),
-                                 d.who, now));
-  // What approving means depends on the proposal: a hold is released (accepted) or confirmed
-  // (rejected); a proposed cancellation is carried out (cancelled) or declined (accepted); a
-  // proposed substitute is taken (accepted, usually with the changed order_json) or declined
-  // (backordered: the order waits for its own SKU).
-  const OrderState next = DecidedState(review.kind, d.approve);
-  JsonWriter result;
-  result.BeginObject().Field("review_id", d.review_id.value()).EndObject();
-  std::string next_event = "order." + std::string(OrderStateName(next));
-  OP_RETURN_IF_ERROR(AppendEvent(c, stream, ++version, next_event, result.str(), d.who, now));
-  {
-    OP_ASSIGN_OR_RETURN(
-        Stmt s,
-        c.Prepare("UPDATE orders SET state = ?2, version = ?3, updated_at = ?4 WHERE id = ?1"));
-    s.Bind(1, review.order_id.value());
-    s.Bind(2, OrderStateName(next));
-    s.Bind(3, version).Bind(4, now);
-    OP_RETURN_IF_ERROR(s.Exec());
-  }
-  if (d.order_json) OP_RETURN_IF_ERROR(PutSnapshot(c, review.order_id, *d.order_json));
-  if (next == OrderState::kCancelled || next == OrderState::kRejected) {
-    OP_RETURN_IF_ERROR(ReleaseOrderStock(c, review.order_id, "released", d.who, now, observer));
-  }
-  OP_ASSIGN_OR_RETURN(out, ReadReview(c, d.review_id));
-  return Status::Ok();
 }
 
 // Runs one transition of a TransitionAll request inside a nested savepoint, so that its failure
@@ -790,7 +659,35 @@ std::vector<Status> SqliteStore::TransitionAll(const std::vector<OrderTransition
 Result<ReviewRecord> SqliteStore::Decide(const ReviewDecision& d) {
   ReviewRecord out;
   auto work = [&]() -> Status {
-    return DecideWork(*writer_conn_, d, clock_.Now().micros, stock_observer_, out);
+    return internal::DecideWork(*writer_conn_, d, clock_.Now().micros, stock_observer_, out);
+  };
+  OP_RETURN_IF_ERROR(writer_->Submit(work));
+  return out;
+}
+
+Result<ReviewRecord> SqliteStore::Claim(const ReviewClaim& c) {
+  ReviewRecord out;
+  auto work = [&]() -> Status {
+    return internal::ClaimWork(*writer_conn_, c, clock_.Now().micros, out);
+  };
+  OP_RETURN_IF_ERROR(writer_->Submit(work));
+  return out;
+}
+
+Result<ReviewRecord> SqliteStore::Reverse(const ReviewReversal& r) {
+  ReviewRecord out;
+  auto work = [&]() -> Status {
+    return internal::ReverseWork(*writer_conn_, r, clock_.Now().micros, stock_observer_, out);
+  };
+  OP_RETURN_IF_ERROR(writer_->Submit(work));
+  return out;
+}
+
+Result<std::vector<ReviewRecord>> SqliteStore::EscalateOverdue(Timestamp now, int limit) {
+  std::vector<ReviewRecord> out;
+  limit = std::clamp(limit, 1, kMaxPageSize);
+  auto work = [&]() -> Status {
+    return internal::EscalateOverdueWork(*writer_conn_, now, limit, clock_.Now().micros, out);
   };
   OP_RETURN_IF_ERROR(writer_->Submit(work));
   return out;
@@ -1052,33 +949,37 @@ Result<ReviewRecord> SqliteStore::GetReview(ReviewId id) {
   return ReadReview(*conn, id);
 }
 
-Result<Page<ReviewRecord>> SqliteStore::ListReviews(std::optional<ReviewStatus> status, int limit,
+Result<Page<ReviewRecord>> SqliteStore::ListReviews(const ReviewFilter& filter, int limit,
                                                     std::optional<int64_t> cursor) {
   limit = std::clamp(limit, 1, kMaxPageSize);
+  const Timestamp now = clock_.Now();
   ReadLease conn = AcquireReader();
-  Result<Stmt> stmt = status
-                          ? conn->Prepare("SELECT " OP_REVIEW_COLUMNS
-                                          " FROM reviews "
-                                          "WHERE status = ?3 AND id < ?1 ORDER BY id DESC LIMIT ?2")
-                          : conn->Prepare("SELECT " OP_REVIEW_COLUMNS
-                                          " FROM reviews "
-                                          "WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
-  if (!stmt.ok()) return stmt.status();
-  Stmt& s = *stmt;
-  s.Bind(1, cursor.value_or(std::numeric_limits<int64_t>::max())).Bind(2, int64_t{limit} + 1);
-  if (status) s.Bind(3, ReviewStatusName(*status));
-  Page<ReviewRecord> page;
+  return internal::ReadReviewPage(*conn, filter, limit, cursor, now);
+}
+
+Result<std::vector<ReviewKindStats>> SqliteStore::ReviewStats(Timestamp since) {
+  ReadLease conn = AcquireReader();
+  return internal::ReadReviewStats(*conn, since);
+}
+
+Result<std::vector<OrderRecord>> SqliteStore::OrdersCreatedSince(Timestamp since, OrderId after,
+                                                                 int limit) {
+  std::vector<OrderRecord> orders;
+  limit = std::clamp(limit, 1, kMaxWorkListSize);
+  ReadLease conn = AcquireReader();
+  // By id from `after`: created_at is not indexed (a scan of the small projection rows; the
+  // snapshots are read only for the rows returned).
+  OP_ASSIGN_OR_RETURN(Stmt s, conn->Prepare("SELECT " OP_ORDER_COLUMNS " FROM " OP_ORDERS_FROM
+                                            " WHERE id > ?2 AND created_at >= ?1 "
+                                            "ORDER BY id LIMIT ?3"));
+  s.Bind(1, since.micros).Bind(2, after.value()).Bind(3, int64_t{limit});
   while (true) {
     OP_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    if (static_cast<int>(page.items.size()) == limit) {
-      page.next_cursor = page.items.back().id.value();
-      break;
-    }
-    OP_ASSIGN_OR_RETURN(ReviewRecord r, RowToReview(s));
-    page.items.push_back(std::move(r));
+    OP_ASSIGN_OR_RETURN(OrderRecord r, RowToOrder(s));
+    orders.push_back(std::move(r));
   }
-  return page;
+  return orders;
 }
 
 Result<StoreStats> SqliteStore::Stats() {
@@ -1162,6 +1063,5 @@ CommitStats SqliteStore::GetCommitStats() { return writer_->Stats(); }
 
 #undef OP_ORDER_COLUMNS
 #undef OP_ORDER_SUMMARY_COLUMNS
-#undef OP_REVIEW_COLUMNS
 
 }  // namespace orderpilot::store

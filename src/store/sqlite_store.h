@@ -60,6 +60,10 @@ class SqliteStore final : public Store {
   Status Transition(const OrderTransition& t) override;
   std::vector<Status> TransitionAll(const std::vector<OrderTransition>& ts) override;
   Result<ReviewRecord> Decide(const ReviewDecision& d) override;
+  Result<ReviewRecord> Claim(const ReviewClaim& c) override;
+  Result<ReviewRecord> Reverse(const ReviewReversal& r) override;
+  // `limit` is clamped to 1..500.
+  Result<std::vector<ReviewRecord>> EscalateOverdue(Timestamp now, int limit) override;
 
   Result<AdjustmentOutcome> AdjustStock(const StockAdjustment& a) override;
   Result<std::vector<AdjustmentOutcome>> AdjustStockAll(
@@ -87,9 +91,13 @@ class SqliteStore final : public Store {
                                                   OrderId after, int limit) override;
   Result<std::vector<OrderRecord>> OrdersBehindRules(OrderId after, int limit) override;
   Result<ReviewRecord> GetReview(ReviewId id) override;
+  using Store::ListReviews;  // the status-only overload
   // `limit` is clamped to 1..500.
-  Result<Page<ReviewRecord>> ListReviews(std::optional<ReviewStatus> status, int limit,
+  Result<Page<ReviewRecord>> ListReviews(const ReviewFilter& filter, int limit,
                                          std::optional<int64_t> cursor) override;
+  Result<std::vector<ReviewKindStats>> ReviewStats(Timestamp since) override;
+  Result<std::vector<OrderRecord>> OrdersCreatedSince(Timestamp since, OrderId after,
+                                                      int limit) override;
   Result<StoreStats> Stats() override;
 
   Result<std::vector<StockLevel>> GetStock(const std::vector<std::string>& skus) override;

@@ -18,10 +18,11 @@ constexpr std::array<std::pair<OrderState, std::string_view>, 9> kOrderStates = 
     {OrderState::kShipped, "shipped"},
 }};
 
-constexpr std::array<std::pair<ReviewStatus, std::string_view>, 3> kReviewStatuses = {{
+constexpr std::array<std::pair<ReviewStatus, std::string_view>, 4> kReviewStatuses = {{
     {ReviewStatus::kOpen, "open"},
     {ReviewStatus::kApproved, "approved"},
     {ReviewStatus::kRejected, "rejected"},
+    {ReviewStatus::kAutoApplied, "auto_applied"},
 }};
 
 constexpr std::array<std::pair<ReservationState, std::string_view>, 3> kReservationStates = {{

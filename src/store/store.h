@@ -14,6 +14,7 @@
 // Only app/ names a concrete backend (store/sqlite_store.h); everything else takes a Store&.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -161,12 +162,31 @@ struct OrderTransition {
   int64_t expected_version = 0;
   std::vector<NewEvent> events;
   OrderState new_state = OrderState::kReceived;
+  // A decision that needs (or had) a person: written as a review row in the same transaction.
   struct ReviewRequest {
-    std::string kind;         // "order_hold"
-    std::string reason;       // human summary
-    std::string detail_json;  // JSON object: reasons, confidence, …
+    std::string kind;    // the decision kind: "order_hold", "fraud_cancel", … (docs/review.md)
+    std::string reason;  // human summary
+    std::string detail_json;  // JSON object: reasons, confidence, order context, …
+    // What approving does, in the shop's words ("cancel the order as fraud"). Default: "".
+    std::string proposal = {};
+    double confidence = 1.0;    // the engine's confidence in the proposal, 0..1
+    int64_t money_minor = 0;    // money at stake (usually the order total), minor units
+    std::string currency = {};  // of money_minor
+    std::optional<Timestamp> sla_due_at = std::nullopt;  // when it escalates if still open
+    std::string rule = {};  // the rule that asked for it, "" for the engine's own steps
+    // True: the engine applied the proposal itself under its autonomy level (the transition
+    // carries the effects); the row is recorded with status kAutoApplied, decided by the actor of
+    // the transition's last event ("engine" when it has none) at commit time, appends
+    // "decision.applied" instead of "review.opened", and can be reversed by a person
+    // (Store::Reverse). When the transition also sets order_json, the snapshot it replaces is
+    // kept for the reversal. False: the row is an open item waiting for a person.
+    // The transition fails with InvalidArgument for a confidence outside 0..1 (or NaN).
+    bool applied = false;
   };
-  std::optional<ReviewRequest> review;  // opens a review item in the same transaction
+  std::optional<ReviewRequest> review;  // opens (or records) a review item in the same transaction
+  // Automatic decisions taken in this transition besides `review` (each recorded as if its
+  // `applied` were true): a run can apply one decision and then open an item for another.
+  std::vector<ReviewRequest> applied = {};
   // Rule effects, written in the same transaction (unset = unchanged).
   std::optional<std::string> order_json;  // a new canonical snapshot (tags or note changed)
   std::optional<std::string> priority;
@@ -184,7 +204,9 @@ struct OrderTransition {
   bool release_reservations = false;
 };
 
-enum class ReviewStatus { kOpen, kApproved, kRejected };
+// open: waits for a person. approved / rejected: decided by a person (or by the SLA fallback,
+// see ReviewRecord::fallback). auto_applied: the engine applied the proposal itself.
+enum class ReviewStatus { kOpen, kApproved, kRejected, kAutoApplied };
 std::string_view ReviewStatusName(ReviewStatus s);
 std::optional<ReviewStatus> ParseReviewStatus(std::string_view name);
 
@@ -199,6 +221,84 @@ struct ReviewRecord {
   std::string comment;
   Timestamp created_at;
   std::optional<Timestamp> decided_at;
+  // Decision context (ReviewRequest).
+  std::string proposal;
+  double confidence = 1.0;
+  int64_t money_minor = 0;
+  std::string currency;
+  std::optional<Timestamp> sla_due_at;
+  std::string rule;
+  // Claims: who is working on an open item (Store::Claim), and since when.
+  std::string claimed_by;
+  std::optional<Timestamp> claimed_at;
+  std::optional<Timestamp> escalated_at;  // when it passed its SLA (Store::EscalateOverdue)
+  bool modified = false;                  // approved with changes (ReviewDecision::modified)
+  bool fallback = false;                  // decided by the SLA fallback, not a person
+  // A person reversed the engine's automatic application (Store::Reverse).
+  std::optional<Timestamp> reversed_at;
+  std::string reversed_by;
+};
+
+// Which review items ListReviews returns; every field narrows ("" / nullopt / false = any).
+struct ReviewFilter {
+  std::optional<ReviewStatus> status;
+  std::string kind;
+  // Items whose recorded claim is this person's, lapsed or not, in any status (a decided item
+  // keeps the claim it was decided under): combine with status kOpen for a person's queue.
+  std::string claimed_by;
+  std::optional<OrderId> order_id;
+  bool overdue = false;  // open items whose sla_due_at has passed (at the store's clock)
+};
+
+// A claim on an open item, so that two people do not decide the same one. A claim holds from
+// claimed_at until claimed_at + ttl. Claiming an item claimed by somebody else fails with
+// FailedPrecondition ("review 7 is claimed by alice since <RFC 3339>") unless that claim is
+// `ttl` old or older (it is then taken over); claiming again by the same person refreshes it.
+// release = true drops the caller's own claim (FailedPrecondition when somebody else's claim is
+// recorded, lapsed or not; OK and no change when nobody's is). Appends "review.claimed" (with
+// "taken_from" when a lapsed claim was taken over) / "review.released" to the order's stream.
+// InvalidArgument for an empty `who` or a negative ttl. Concurrent claims: exactly one wins.
+struct ReviewClaim {
+  ReviewId review_id;
+  std::string who;
+  bool release = false;
+  std::chrono::seconds ttl{1800};  // Default: 30 min
+};
+
+// A person undoing an automatic application (status kAutoApplied, not reversed yet). What it
+// does to the order depends on the kind (docs/review.md):
+//  * "fraud_cancel", "cancel_order": the order must still be cancelled and neither refunded (an
+//    "order.refunded" or "refund.*" event on its stream, or financial status refunded /
+//    partially_refunded) nor shipped (any unit); it is re-opened: accepted, "order.reopened"
+//    (the caller enqueues it for the pipeline).
+//  * anything else: the order must not be shipped (any unit), cancelled or rejected; its open
+//    reservations are released and it goes back on hold ("order.held") with a new open item of
+//    the same kind and context, whose SLA allows as long as the first one did.
+// A snapshot the application replaced is restored. "review.reversed" (with new_review_id)
+// comes first. Returns the reversed item (reversed_at / reversed_by set; its status stays
+// kAutoApplied). FailedPrecondition when the item is not an automatic application, already
+// reversed, or the order has moved past the point of no return; InvalidArgument for an empty
+// `who`.
+struct ReviewReversal {
+  ReviewId review_id;
+  std::string who;
+  std::string comment;
+};
+
+// Decisions per kind and rule since a time (the earned-autonomy numbers).
+struct ReviewKindStats {
+  std::string kind;
+  std::string rule;  // "" for the engine's own decisions
+  // approved + rejected by people (fallbacks excluded) = the next three added up.
+  int64_t human_decisions = 0;
+  int64_t approved_unchanged = 0;
+  int64_t approved_modified = 0;
+  int64_t rejected = 0;   // by people
+  int64_t automatic = 0;  // auto_applied
+  int64_t reversed = 0;   // of those automatic, the ones a person has reversed (by now)
+  int64_t fallback = 0;   // decided by the SLA fallback
+  int64_t open = 0;       // open now (regardless of `since`)
+  int64_t escalated = 0;  // escalated since `since`
 };
 
 // A person's decision on an open review item. Appends review.<approved|rejected> and the order's
@@ -210,6 +310,12 @@ struct ReviewRecord {
 //   "cancel_order"    approve → cancelled, reject → accepted
 //   "substitute_sku"  approve → accepted (with order_json: the order with the substitute SKU),
 //                     reject → backordered
+//   "fraud_hold"      approve → accepted (released), reject → cancelled
+//   "fraud_cancel"    approve → cancelled, reject → accepted
+//   "backorder"       approve → backordered, reject → cancelled
+//   anything else     approve → accepted,  reject → rejected
+// An item claimed by somebody else (claim younger than ReviewClaim::ttl's default) cannot be
+// decided by another person: FailedPrecondition "claimed by …" (fallback decisions ignore it).
 struct ReviewDecision {
   ReviewId review_id;
   bool approve = false;
@@ -218,6 +324,9 @@ struct ReviewDecision {
   // A new canonical snapshot written with the decision. The explicit default keeps brace
   // initialisers without it free of -Wmissing-field-initializers.
   std::optional<std::string> order_json = std::nullopt;
+  // Approved with changes (counted apart from "approved unchanged"); ignored for a rejection.
+  bool modified = false;
+  bool fallback = false;  // the SLA fallback decides, not a person (ignores claims)
 };
 
 template <typename T>
@@ -259,6 +368,15 @@ class Store {
   // FailedPrecondition when the review item is no longer open or its order no longer held;
   // NotFound when unknown.
   virtual Result<ReviewRecord> Decide(const ReviewDecision& d) = 0;
+  // NotFound for an unknown item; FailedPrecondition when it is not open or claimed by another.
+  virtual Result<ReviewRecord> Claim(const ReviewClaim& c) = 0;
+  virtual Result<ReviewRecord> Reverse(const ReviewReversal& r) = 0;
+  // Open items whose sla_due_at <= now and that were not escalated yet, oldest due first, at
+  // most `limit`: each gets escalated_at = now, "review.escalated" on its order's stream and an
+  // outbox notification (kind "notification", destination "review_escalated", idempotency key
+  // "review-escalated-<id>") in one transaction. Returns them (the caller applies fallbacks).
+  // Items without an SLA are never escalated. `limit` is clamped to 1..500.
+  virtual Result<std::vector<ReviewRecord>> EscalateOverdue(Timestamp now, int limit) = 0;
 
   // --- stock writes (store/stock.h; durable on return) ---
   // InvalidArgument for an empty sku, location or key, a negative set or safety stock, or a
@@ -314,8 +432,21 @@ class Store {
   // first, without order_json: the pipeline's restart scan when rules are configured.
   virtual Result<std::vector<OrderRecord>> OrdersBehindRules(OrderId after, int limit) = 0;
   virtual Result<ReviewRecord> GetReview(ReviewId id) = 0;
-  virtual Result<Page<ReviewRecord>> ListReviews(std::optional<ReviewStatus> status, int limit,
+  // Newest first; `limit` is clamped to 1..500.
+  virtual Result<Page<ReviewRecord>> ListReviews(const ReviewFilter& filter, int limit,
                                                  std::optional<int64_t> cursor) = 0;
+  Result<Page<ReviewRecord>> ListReviews(std::optional<ReviewStatus> status, int limit,
+                                         std::optional<int64_t> cursor) {
+    ReviewFilter f;
+    f.status = status;
+    return ListReviews(f, limit, cursor);
+  }
+  // Per (kind, rule): decisions made since `since` (by decided_at), ordered by kind, rule.
+  virtual Result<std::vector<ReviewKindStats>> ReviewStats(Timestamp since) = 0;
+  // Orders created (received) at or after `since` with id > after, oldest first, with
+  // order_json: how risk history is rebuilt at start. `limit` is clamped to 1..10000.
+  virtual Result<std::vector<OrderRecord>> OrdersCreatedSince(Timestamp since, OrderId after,
+                                                              int limit) = 0;
   virtual Result<StoreStats> Stats() = 0;
 
   // --- stock reads ---

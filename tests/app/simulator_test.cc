@@ -11,6 +11,7 @@
 
 #include "core/money.h"
 #include "core/order.h"
+#include "core/time.h"
 #include "pipeline/validate.h"
 
 namespace orderpilot::app {
@@ -19,8 +20,8 @@ namespace {
 constexpr char kShop[] = "demo-shop.myshopify.com";
 constexpr int kOrders = 1000;
 
-std::vector<SimulatedWebhook> Generate(uint64_t seed, int n = kOrders) {
-  OrderSimulator sim(seed, kShop);
+std::vector<SimulatedWebhook> Generate(uint64_t seed, int n = kOrders, double fraud_rate = 0.03) {
+  OrderSimulator sim(seed, kShop, fraud_rate);
   std::vector<SimulatedWebhook> out;
   for (int i = 0; i < n; ++i) out.push_back(sim.NextOrderCreate());
   return out;
@@ -519,6 +520,378 @@ TEST(OrderSimulatorTest, BodiesAreTypicallyTwoToFourKilobytes) {
   EXPECT_GE(sizes[sizes.size() / 2], 2048u);
   EXPECT_LE(sizes[sizes.size() / 2], 4096u);
   EXPECT_LT(sizes.back(), 16384u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fraud: 5000 orders of seed 11 at the default rate, and what the risk signals read of them.
+
+constexpr int kManyOrders = 5000;
+
+const std::vector<SimulatedWebhook>& ManyOrders() {
+  static const std::vector<SimulatedWebhook> orders = Generate(11, kManyOrders);
+  return orders;
+}
+
+const std::vector<ParsedOrder>& ManyParsed() {
+  static const std::vector<ParsedOrder> parsed = ParseAll(ManyOrders());
+  return parsed;
+}
+
+struct RiskFacts {
+  std::string email, ip, user_agent, session_hash, avs, cvv, shipping_code;
+  int64_t created_at = 0, customer_created_at = 0;  // Unix seconds
+  uint64_t customer_id = 0;
+  int64_t orders_count = 0, max_units = 0;
+  std::string billing_country, billing_last_name;
+  bool has_shipping = false;
+  std::string shipping_country, shipping_last_name, shipping_zip, shipping_address1;
+};
+
+int64_t UnixSeconds(std::string_view text) {
+  Result<Timestamp> t = ParseTimestamp(text);
+  EXPECT_TRUE(t.ok()) << text;
+  return t.ok() ? t->micros / 1000000 : 0;
+}
+
+std::string Text(simdjson::dom::element e) { return std::string(std::string_view(e)); }
+
+RiskFacts ParseRiskFacts(simdjson::dom::parser& parser, const std::string& body) {
+  simdjson::dom::element doc = parser.parse(body);
+  RiskFacts f;
+  f.email = Text(doc["email"]);
+  f.ip = Text(doc["browser_ip"]);
+  f.user_agent = Text(doc["client_details"]["user_agent"]);
+  f.session_hash = Text(doc["client_details"]["session_hash"]);
+  f.avs = Text(doc["payment_details"]["avs_result_code"]);
+  f.cvv = Text(doc["payment_details"]["cvv_result_code"]);
+  f.created_at = UnixSeconds(std::string_view(doc["created_at"]));
+  f.customer_created_at = UnixSeconds(std::string_view(doc["customer"]["created_at"]));
+  f.customer_id = doc["customer"]["id"].get_uint64();
+  f.orders_count = doc["customer"]["orders_count"].get_int64();
+  f.billing_country = Text(doc["billing_address"]["country_code"]);
+  f.billing_last_name = Text(doc["billing_address"]["last_name"]);
+  simdjson::dom::element ship;
+  if (doc["shipping_address"].get(ship) == simdjson::SUCCESS) {
+    f.has_shipping = true;
+    f.shipping_country = Text(ship["country_code"]);
+    f.shipping_last_name = Text(ship["last_name"]);
+    f.shipping_zip = ship["zip"].is_null() ? "" : Text(ship["zip"]);
+    f.shipping_address1 = ship["address1"].is_null() ? "" : Text(ship["address1"]);
+  }
+  for (simdjson::dom::element s : doc["shipping_lines"].get_array())
+    f.shipping_code = Text(s["code"]);
+  for (simdjson::dom::element li : doc["line_items"].get_array())
+    f.max_units = std::max(f.max_units, int64_t(li["quantity"].get_int64()));
+  return f;
+}
+
+const std::vector<RiskFacts>& ManyFacts() {
+  static const std::vector<RiskFacts> facts = [] {
+    simdjson::dom::parser parser;
+    std::vector<RiskFacts> out;
+    for (const SimulatedWebhook& w : ManyOrders()) out.push_back(ParseRiskFacts(parser, w.body));
+    return out;
+  }();
+  return facts;
+}
+
+// Whether an email's local part looks generated the way the simulator makes them: a digit
+// followed later by a letter ("xk7qz9v2pl"); name-based addresses only end in digits.
+bool LooksGenerated(const std::string& email) {
+  std::string local = email.substr(0, email.find('@'));
+  size_t digit = local.find_first_of("0123456789");
+  return digit != std::string::npos &&
+         local.find_first_of("abcdefghijklmnopqrstuvwxyz", digit) != std::string::npos;
+}
+
+bool InDocumentationRange(const std::string& ip) {
+  for (std::string_view prefix : {"192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:"})
+    if (ip.starts_with(prefix)) return true;
+  return false;
+}
+
+const std::set<std::string> kPatterns = {"card_testing", "account_takeover", "reshipper",
+                                         "synthetic"};
+
+TEST(OrderSimulatorFraudTest, AboutThreePercentOfOrdersAreFraudulentByDefault) {
+  int fraud = 0;
+  for (const SimulatedWebhook& w : ManyOrders()) {
+    if (w.fraud) {
+      ++fraud;
+      EXPECT_TRUE(kPatterns.count(w.fraud_pattern)) << w.fraud_pattern;
+    } else {
+      EXPECT_EQ(w.fraud_pattern, "");
+    }
+  }
+  EXPECT_GE(fraud, kManyOrders * 2 / 100);
+  EXPECT_LE(fraud, kManyOrders * 4 / 100);
+}
+
+TEST(OrderSimulatorFraudTest, ConfiguredFraudRateIsHonoured) {
+  std::vector<SimulatedWebhook> orders = Generate(12, kManyOrders, 0.10);
+  int fraud = static_cast<int>(std::count_if(orders.begin(), orders.end(),
+                                             [](const SimulatedWebhook& w) { return w.fraud; }));
+  EXPECT_GE(fraud, kManyOrders * 8 / 100);
+  EXPECT_LE(fraud, kManyOrders * 12 / 100);
+}
+
+TEST(OrderSimulatorFraudTest, ZeroFraudRateGivesNoFraud) {
+  int holds = 0;
+  for (const SimulatedWebhook& w : Generate(13, 3000, 0.0)) {
+    EXPECT_FALSE(w.fraud);
+    EXPECT_EQ(w.fraud_pattern, "");
+    holds += w.expected_hold ? 1 : 0;
+  }
+  EXPECT_GT(holds, 0);
+}
+
+TEST(OrderSimulatorFraudTest, EveryPatternAppears) {
+  std::map<std::string, int> counts;
+  for (const SimulatedWebhook& w : ManyOrders())
+    if (w.fraud) ++counts[w.fraud_pattern];
+  for (const std::string& pattern : kPatterns) EXPECT_GE(counts[pattern], 5) << pattern;
+  EXPECT_EQ(counts.size(), kPatterns.size());
+}
+
+TEST(OrderSimulatorFraudTest, SameSeedAndRateGiveIdenticalWebhooksAndLabels) {
+  std::vector<SimulatedWebhook> a = Generate(42, 2000, 0.2), b = Generate(42, 2000, 0.2);
+  int fraud = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].body, b[i].body) << "order " << i;
+    EXPECT_EQ(a[i].webhook_id, b[i].webhook_id);
+    EXPECT_EQ(a[i].fraud, b[i].fraud);
+    EXPECT_EQ(a[i].fraud_pattern, b[i].fraud_pattern);
+    fraud += a[i].fraud ? 1 : 0;
+  }
+  EXPECT_GT(fraud, 200);
+}
+
+TEST(OrderSimulatorFraudTest, CreatedAtStrictlyIncreases) {
+  for (size_t i = 1; i < ManyFacts().size(); ++i)
+    EXPECT_GT(ManyFacts()[i].created_at, ManyFacts()[i - 1].created_at) << "order " << i;
+}
+
+TEST(OrderSimulatorFraudTest, CardTestingBurstsShareDeviceAndIpWithinTenMinutes) {
+  const auto& orders = ManyOrders();
+  const auto& facts = ManyFacts();
+  std::set<std::string> burst_devices;
+  int bursts = 0, burst_orders = 0, fresh_accounts = 0, avs_or_cvv_no = 0;
+  for (size_t i = 0; i < orders.size();) {
+    if (orders[i].fraud_pattern != "card_testing") {
+      ++i;
+      continue;
+    }
+    // A burst: the run of consecutive card-testing orders on one device.
+    size_t end = i + 1;
+    while (end < orders.size() && orders[end].fraud_pattern == "card_testing" &&
+           facts[end].session_hash == facts[i].session_hash)
+      ++end;
+    ++bursts;
+    EXPECT_GE(end - i, 3u) << "burst at order " << i;
+    EXPECT_LE(end - i, 8u) << "burst at order " << i;
+    EXPECT_LE(facts[end - 1].created_at - facts[i].created_at, 600) << "burst at order " << i;
+    std::set<std::string> emails;
+    std::set<uint64_t> customers;
+    for (size_t k = i; k < end; ++k) {
+      const RiskFacts& f = facts[k];
+      ++burst_orders;
+      EXPECT_EQ(f.session_hash, facts[i].session_hash);
+      EXPECT_EQ(f.user_agent, facts[i].user_agent);
+      EXPECT_EQ(f.ip, facts[i].ip);
+      EXPECT_TRUE(emails.insert(f.email).second) << "a new account per order: " << f.email;
+      EXPECT_TRUE(customers.insert(f.customer_id).second);
+      EXPECT_EQ(f.orders_count, 1);
+      EXPECT_EQ(ManyParsed()[k].lines.size(), 1u);
+      EXPECT_EQ(f.max_units, 1);
+      fresh_accounts += f.created_at - f.customer_created_at <= 60 ? 1 : 0;
+      avs_or_cvv_no += f.avs == "N" || f.cvv == "N" ? 1 : 0;
+    }
+    EXPECT_TRUE(burst_devices.insert(facts[i].session_hash).second);
+    i = end;
+  }
+  EXPECT_GE(bursts, 3);
+  EXPECT_GT(fresh_accounts, burst_orders / 2);
+  EXPECT_GT(avs_or_cvv_no, 0);
+  EXPECT_LT(avs_or_cvv_no, burst_orders);
+  for (size_t i = 0; i < orders.size(); ++i) {
+    if (orders[i].fraud_pattern == "card_testing") continue;
+    EXPECT_FALSE(burst_devices.count(facts[i].session_hash)) << "order " << i;
+  }
+}
+
+TEST(OrderSimulatorFraudTest, AccountTakeoversUseAnEarlierCustomersAccountAndANewAddress) {
+  const auto& orders = ManyOrders();
+  const auto& facts = ManyFacts();
+  std::map<uint64_t, std::string> email_of;  // by customer id, from good orders
+  std::set<std::pair<uint64_t, std::string>> addresses;
+  int takeovers = 0, abroad = 0, express = 0;
+  for (size_t i = 0; i < orders.size(); ++i) {
+    const RiskFacts& f = facts[i];
+    if (orders[i].fraud_pattern == "account_takeover") {
+      ++takeovers;
+      ASSERT_TRUE(email_of.count(f.customer_id)) << "order " << i;
+      EXPECT_EQ(email_of[f.customer_id], f.email);
+      EXPECT_GT(f.orders_count, 1);
+      EXPECT_GT(f.created_at - f.customer_created_at, 7 * 86400);
+      ASSERT_TRUE(f.has_shipping);
+      EXPECT_FALSE(addresses.count({f.customer_id, f.shipping_zip + "|" + f.shipping_address1}));
+      const bool other_country = f.shipping_country != f.billing_country;
+      const bool is_express = f.shipping_code == "EXPRESS";
+      const bool other_name = f.shipping_last_name != f.billing_last_name;
+      const bool several_lines = ManyParsed()[i].lines.size() >= 2;  // all expensive orders
+      EXPECT_GE(other_country + is_express + other_name + several_lines, 2) << orders[i].body;
+      abroad += other_country ? 1 : 0;
+      express += is_express ? 1 : 0;
+    } else if (!orders[i].fraud) {
+      email_of.emplace(f.customer_id, f.email);
+    }
+    if (f.has_shipping)
+      addresses.insert({f.customer_id, f.shipping_zip + "|" + f.shipping_address1});
+  }
+  ASSERT_GT(takeovers, 0);
+  EXPECT_GT(abroad, takeovers / 2);
+  EXPECT_GT(express, takeovers / 2);
+}
+
+TEST(OrderSimulatorFraudTest, ReshippersShipToAUsForwarderFromAbroad) {
+  int reshippers = 0, express = 0, bulk = 0;
+  for (size_t i = 0; i < ManyOrders().size(); ++i) {
+    if (ManyOrders()[i].fraud_pattern != "reshipper") continue;
+    const RiskFacts& f = ManyFacts()[i];
+    ++reshippers;
+    ASSERT_TRUE(f.has_shipping);
+    EXPECT_EQ(f.shipping_country, "US");
+    EXPECT_NE(f.billing_country, "US");
+    EXPECT_TRUE(std::any_of(SimulatedForwarders().begin(), SimulatedForwarders().end(),
+                            [&](const ForwarderWarehouse& fw) {
+                              return f.shipping_zip == fw.zip &&
+                                     f.shipping_address1.find(fw.address1_substring) !=
+                                         std::string::npos;
+                            }))
+        << f.shipping_zip << " " << f.shipping_address1;
+    express += f.shipping_code == "EXPRESS" ? 1 : 0;
+    bulk += f.max_units >= 4 ? 1 : 0;
+  }
+  ASSERT_GT(reshippers, 0);
+  EXPECT_GT(express, reshippers / 2);
+  EXPECT_GT(bulk, reshippers / 2);
+}
+
+TEST(OrderSimulatorFraudTest, DoralForwarderAddressHasTheSuiteForm) {
+  bool seen = false;
+  for (const RiskFacts& f : ManyFacts()) {
+    if (f.shipping_zip != "33166") continue;
+    seen = true;
+    EXPECT_TRUE(HasShape(f.shipping_address1, "Suite 99999, 8400 NW 25th St"))
+        << f.shipping_address1;
+  }
+  EXPECT_TRUE(seen);
+}
+
+TEST(OrderSimulatorFraudTest, SyntheticIdentitiesShowAtLeastTwoTells) {
+  int synthetic = 0, generated_emails = 0;
+  for (size_t i = 0; i < ManyOrders().size(); ++i) {
+    if (ManyOrders()[i].fraud_pattern != "synthetic") continue;
+    const RiskFacts& f = ManyFacts()[i];
+    ++synthetic;
+    const bool generated = LooksGenerated(f.email);
+    const bool fresh = f.created_at - f.customer_created_at <= 60;
+    const bool other_name = f.has_shipping && f.shipping_last_name != f.billing_last_name;
+    const bool avs_no = f.avs == "N";
+    EXPECT_GE(generated + fresh + other_name + avs_no, 2) << ManyOrders()[i].body;
+    EXPECT_EQ(f.orders_count, 1);
+    generated_emails += generated ? 1 : 0;
+  }
+  ASSERT_GT(synthetic, 0);
+  EXPECT_GT(generated_emails, synthetic / 2);
+}
+
+TEST(OrderSimulatorFraudTest, GoodOrdersCarryWeakTellsToo) {
+  int express = 0, new_accounts = 0, other_country = 0, forwarder = 0, many_units = 0,
+      generated_email = 0, avs_no = 0, follow_ups = 0, good = 0;
+  std::set<std::string> forwarder_zips;
+  for (const ForwarderWarehouse& fw : SimulatedForwarders()) forwarder_zips.emplace(fw.zip);
+  for (size_t i = 0; i < ManyOrders().size(); ++i) {
+    if (ManyOrders()[i].fraud) continue;
+    const RiskFacts& f = ManyFacts()[i];
+    ++good;
+    express += f.shipping_code == "EXPRESS";
+    new_accounts += f.created_at - f.customer_created_at < 3600;
+    other_country += f.has_shipping && f.shipping_country != f.billing_country;
+    forwarder += f.has_shipping && forwarder_zips.count(f.shipping_zip) > 0;
+    many_units += f.max_units >= 4;
+    generated_email += LooksGenerated(f.email);
+    avs_no += f.avs == "N";
+    follow_ups += i > 0 && !ManyOrders()[i - 1].fraud &&
+                  ManyFacts()[i - 1].session_hash == f.session_hash &&
+                  f.created_at - ManyFacts()[i - 1].created_at <= 600;
+  }
+  EXPECT_GT(express, good / 10);
+  EXPECT_GT(new_accounts, good / 10);
+  EXPECT_GT(other_country, 10);
+  EXPECT_GT(forwarder, 3);
+  EXPECT_GT(many_units, 10);
+  EXPECT_GT(generated_email, 10);
+  EXPECT_GT(avs_no, 10);
+  EXPECT_GT(follow_ups, 10) << "a good order from the same device minutes after the last";
+}
+
+TEST(OrderSimulatorFraudTest, ReturningCustomersMostlyKeepTheirDevice) {
+  std::map<uint64_t, std::string> device_of;
+  int returning = 0, same_device = 0;
+  for (size_t i = 0; i < ManyOrders().size(); ++i) {
+    if (ManyOrders()[i].fraud) continue;
+    const RiskFacts& f = ManyFacts()[i];
+    auto [it, inserted] = device_of.emplace(f.customer_id, f.session_hash);
+    if (inserted) continue;
+    ++returning;
+    same_device += it->second == f.session_hash;
+    it->second = f.session_hash;
+  }
+  ASSERT_GT(returning, 100);
+  EXPECT_GT(same_device, returning * 7 / 10);
+  EXPECT_LT(same_device, returning);
+}
+
+TEST(OrderSimulatorFraudTest, FraudulentOrdersKeepTheInvariants) {
+  const std::set<std::string> kTestBins = {"424242", "400005", "555555", "520082", "378282"};
+  int checked = 0;
+  for (size_t i = 0; i < ManyOrders().size(); ++i) {
+    const SimulatedWebhook& w = ManyOrders()[i];
+    const RiskFacts& f = ManyFacts()[i];
+    EXPECT_TRUE(InDocumentationRange(f.ip)) << f.ip;
+    if (!w.fraud) continue;
+    ++checked;
+    const ParsedOrder& o = ManyParsed()[i];
+    EXPECT_FALSE(w.expected_hold);
+    EXPECT_EQ(w.hold_reason, "");
+    std::vector<pipeline::ValidationProblem> problems =
+        pipeline::ValidateOrder(ToOrder(o, w.channel_order_id));
+    EXPECT_TRUE(problems.empty()) << problems[0].code << ": " << problems[0].message << "\n"
+                                  << w.body;
+    int64_t lines = 0, allocations = 0, line_tax = 0;
+    for (const ParsedLine& l : o.lines) {
+      EXPECT_GT(l.quantity, 0);
+      lines += l.price * l.quantity;
+      allocations += l.allocations;
+      line_tax += l.tax;
+    }
+    EXPECT_EQ(lines, o.line_items) << w.body;
+    EXPECT_EQ(allocations, o.discounts);
+    EXPECT_EQ(o.subtotal, o.line_items - o.discounts);
+    EXPECT_EQ(line_tax + o.shipping_tax, o.tax);
+    EXPECT_EQ(o.order_tax_lines, o.tax);
+    EXPECT_EQ(o.total, ExpectedTotal(o)) << w.body;
+    EXPECT_EQ(o.total_set, o.total);
+    size_t at = o.email.find('@');
+    ASSERT_NE(at, std::string::npos) << o.email;
+    std::string domain = o.email.substr(at + 1);
+    EXPECT_TRUE(domain == "example.com" || domain == "example.net" || domain == "example.org")
+        << o.email;
+    EXPECT_TRUE(kTestBins.count(o.card_bin)) << o.card_bin;
+    EXPECT_EQ(f.session_hash.size(), 32u);
+  }
+  EXPECT_GT(checked, 100);
 }
 
 }  // namespace

@@ -69,12 +69,14 @@ TEST_F(ApiFlowTest, CreatedOrderIsAcceptedWithItsTimeline) {
   JsonView order(WaitSettled(id));
   EXPECT_EQ(order.Str("/state"), "accepted");
   EXPECT_EQ(order.Str("/order/channel_order_id"), "ext-1");
-  ASSERT_EQ(order.Size("/events"), 3u);
+  ASSERT_EQ(order.Size("/events"), 4u);
   EXPECT_EQ(order.Str("/events/0/type"), "order.received");
   EXPECT_EQ(order.Str("/events/0/actor"), "api:cli");
   EXPECT_EQ(order.Str("/events/1/type"), "order.validated");
-  EXPECT_EQ(order.Str("/events/2/type"), "order.accepted");
-  EXPECT_EQ(order.Str("/events/2/payload/reasons/0"), "all validation checks passed");
+  EXPECT_EQ(order.Str("/events/2/type"), "order.risk_scored");
+  EXPECT_EQ(order.Str("/events/2/payload/model"), "weighted");
+  EXPECT_EQ(order.Str("/events/3/type"), "order.accepted");
+  EXPECT_EQ(order.Str("/events/3/payload/reasons/0"), "all validation checks passed");
 }
 
 TEST_F(ApiFlowTest, RetriedCreateIsADuplicateNotASecondOrder) {

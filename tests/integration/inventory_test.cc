@@ -83,6 +83,8 @@ inventory:
   shopify_buffer: 1
 pipeline:
   workers: 4
+risk:
+  enabled: false  # 48 orders from one email in a second would rightly look like fraud
 )");
     server_ = std::make_unique<ServerProcess>(dir_.path() + "/data",
                                               std::vector<std::string>{"--config", config_});

@@ -24,7 +24,8 @@ TEST(RestartTest, PipelineResumesUnfinishedOrdersAfterRestart) {
   app::OrderSimulator sim(99, kShop);
   int expected_holds = 0;
   {
-    ServerProcess paused(dir.path(), {"--workers", "0"});
+    // Validation holds are counted exactly: the fraud screen stays out of it.
+    ServerProcess paused(dir.path(), {"--workers", "0", "--config", NoRiskConfig(dir.path())});
     ASSERT_TRUE(paused.Start());
     api::HttpClient c("127.0.0.1", paused.port());
     for (int i = 0; i < 60; ++i) {
@@ -37,7 +38,7 @@ TEST(RestartTest, PipelineResumesUnfinishedOrdersAfterRestart) {
     EXPECT_EQ(CountInState(paused.port(), "received"), 60);
     paused.Kill9();  // not even a clean stop
   }
-  ServerProcess server(dir.path());
+  ServerProcess server(dir.path(), {"--config", NoRiskConfig(dir.path())});
   ASSERT_TRUE(server.Start());
   for (int i = 0; i < 300 && CountInState(server.port(), "received") != 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

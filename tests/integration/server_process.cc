@@ -149,4 +149,10 @@ std::string ReadTestData(const std::string& relative_path) {
   return ss.str();
 }
 
+std::string NoRiskConfig(const std::string& dir) {
+  const std::string path = dir + "/no-risk.yaml";
+  std::ofstream(path) << "risk:\n  enabled: false\n";
+  return path;
+}
+
 }  // namespace orderpilot::testing

@@ -58,6 +58,10 @@ Headers ShopifyHeaders(const std::string& body, const std::string& topic,
                        const std::string& webhook_id, const std::string& event_id = "");
 Headers ApiHeaders();
 
+// Writes <dir>/no-risk.yaml, a configuration with the fraud screen off, and returns its path:
+// for tests that count validation holds exactly and must not see fraud holds too.
+std::string NoRiskConfig(const std::string& dir);
+
 // Reads a file from tests/data.
 std::string ReadTestData(const std::string& relative_path);
 

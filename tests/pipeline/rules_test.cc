@@ -23,7 +23,13 @@ class RulesPipelineTest : public PipelineTest {
   void Process(OrderId id, bool auto_cancel = false) {
     PipelineOptions o;
     o.rules = &engine_;
-    o.rule_policy.auto_cancel = auto_cancel;
+    review::AutonomyPolicy autonomy;
+    if (auto_cancel) {
+      review::KindPolicy k;
+      k.level = review::Autonomy::kAuto;
+      ASSERT_TRUE(autonomy.Set("cancel_order", k).ok());
+    }
+    o.autonomy = &autonomy;
     Pipeline p(*store_, clock_, o);
     ASSERT_TRUE(p.Start().ok());
     p.Enqueue(id);

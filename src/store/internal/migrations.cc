@@ -186,10 +186,43 @@ CREATE INDEX events_allocations ON events (at)
   WHERE type IN ('order.allocated', 'order.backordered');
 )sql";
 
+// The review queue (issue 7): decision context (proposal, confidence, money at stake, SLA, the
+// rule), claims, escalation, how it was decided (modified, fallback), automatic applications
+// ('auto_applied') and their reversal. Existing rows read as decided by a person, unclaimed,
+// without an SLA.
+constexpr const char* kMigration4 = R"sql(
+ALTER TABLE reviews ADD COLUMN proposal TEXT NOT NULL DEFAULT '';
+ALTER TABLE reviews ADD COLUMN confidence REAL NOT NULL DEFAULT 1.0;
+ALTER TABLE reviews ADD COLUMN money_minor INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE reviews ADD COLUMN currency TEXT NOT NULL DEFAULT '';
+ALTER TABLE reviews ADD COLUMN sla_due_at INTEGER;
+ALTER TABLE reviews ADD COLUMN rule TEXT NOT NULL DEFAULT '';
+ALTER TABLE reviews ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE reviews ADD COLUMN claimed_at INTEGER;
+ALTER TABLE reviews ADD COLUMN escalated_at INTEGER;
+ALTER TABLE reviews ADD COLUMN modified INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE reviews ADD COLUMN fallback INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE reviews ADD COLUMN reversed_at INTEGER;
+ALTER TABLE reviews ADD COLUMN reversed_by TEXT NOT NULL DEFAULT '';
+-- The snapshot an automatic application replaced (NULL: it changed none), for Reverse.
+ALTER TABLE reviews ADD COLUMN prior_order_json TEXT;
+-- The queue filtered by kind (and status), newest first.
+CREATE INDEX reviews_by_kind ON reviews (kind, status, id);
+-- A person's claimed items; unclaimed rows ('') stay out of the index.
+CREATE INDEX reviews_by_claimer ON reviews (claimed_by, id) WHERE claimed_by != '';
+-- The SLA scan: open items not escalated yet, by due time.
+CREATE INDEX reviews_overdue ON reviews (sla_due_at)
+  WHERE status = 'open' AND escalated_at IS NULL AND sla_due_at IS NOT NULL;
+-- Stats: decisions and escalations since a time.
+CREATE INDEX reviews_by_decided_at ON reviews (decided_at) WHERE decided_at IS NOT NULL;
+CREATE INDEX reviews_by_escalated_at ON reviews (escalated_at) WHERE escalated_at IS NOT NULL;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kMigration1},
     {2, kMigration2},
     {3, kMigration3},
+    {4, kMigration4},
 };
 
 Status ApplyOne(Connection& conn, const Clock& clock, const Migration& m, int known) {

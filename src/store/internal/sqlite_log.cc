@@ -31,4 +31,20 @@ Status InsertOutbox(Connection& c, const OutboxMessage& m, OrderId order, int64_
   return s.Exec();
 }
 
+Result<std::string> ReadSnapshot(Connection& c, OrderId id) {
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      c.Prepare("SELECT order_json FROM order_snapshots WHERE order_id = ?1"));
+  s.Bind(1, id.value());
+  OP_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Text(0) : std::string();
+}
+
+Status PutSnapshot(Connection& c, OrderId id, std::string_view json) {
+  OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO order_snapshots (order_id, order_json) "
+                                        "VALUES (?1, ?2) ON CONFLICT (order_id) "
+                                        "DO UPDATE SET order_json = excluded.order_json"));
+  s.Bind(1, id.value()).Bind(2, json);
+  return s.Exec();
+}
+
 }  // namespace orderpilot::store::internal

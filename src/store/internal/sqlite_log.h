@@ -1,5 +1,5 @@
 // store/internal/sqlite_log.h — the writes every kind of SQLite write shares: appending an event
-// to a stream and inserting an outbox message.
+// to a stream, inserting an outbox message, and reading or replacing an order's snapshot.
 //
 // Invariants: an event is appended at an explicit version, so UNIQUE(stream, version) turns a
 // concurrent-append bug into an error instead of a forked stream; an outbox message is inserted
@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "core/ids.h"
@@ -28,5 +29,11 @@ Status AppendEvent(Connection& c, std::string_view stream, int64_t version, std:
 // Inserts `m` into the outbox (pending, due now) unless its idempotency key is already there.
 // An invalid `order` stores order_id NULL (a message not caused by an order).
 Status InsertOutbox(Connection& c, const OutboxMessage& m, OrderId order, int64_t now);
+
+// The stored canonical snapshot of an order ("" when it has none).
+Result<std::string> ReadSnapshot(Connection& c, OrderId id);
+
+// Stores `json` as the latest canonical snapshot of an order.
+Status PutSnapshot(Connection& c, OrderId id, std::string_view json);
 
 }  // namespace orderpilot::store::internal

@@ -470,6 +470,13 @@ Result<int64_t> ReleaseReservations(StockWrite& w, OrderId order, std::string_vi
   return static_cast<int64_t>(open.size());
 }
 
+Status ReleaseOrderStock(Connection& c, OrderId order, std::string_view reason,
+                         std::string_view actor, int64_t now, const StockObserver* observer) {
+  StockWrite w(c, now, observer, std::string(actor));
+  OP_RETURN_IF_ERROR(ReleaseReservations(w, order, reason).status());
+  return w.Publish().status();
+}
+
 Result<std::vector<Reservation>> ReduceReservations(StockWrite& w, OrderId order,
                                                     std::string_view sku, int64_t quantity,
                                                     std::string_view reason) {

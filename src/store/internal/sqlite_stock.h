@@ -85,6 +85,11 @@ Status ReserveStock(StockWrite& w, OrderId order, const std::vector<Reservation>
 // Releases every open reservation of `order`. Returns how many there were.
 Result<int64_t> ReleaseReservations(StockWrite& w, OrderId order, std::string_view reason);
 
+// ReleaseReservations of `order` as one stock write of its own, published (the level events and
+// the observer's outbox messages): for callers that change no other stock.
+Status ReleaseOrderStock(Connection& c, OrderId order, std::string_view reason,
+                         std::string_view actor, int64_t now, const StockObserver* observer);
+
 // Releases up to `quantity` units of `sku` from the open reservations of `order` (any location),
 // newest reservation first: a row gives up part of its quantity, or, when that would take it to
 // 0, turns 'released' (keeping its quantity: the table wants it positive). reserved drops by the

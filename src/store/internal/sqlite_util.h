@@ -40,6 +40,8 @@ class Stmt {
   Stmt& Bind(int index, int64_t value);
   Stmt& Bind(int index, std::string_view text);
   Stmt& BindNull(int index);
+  // Named apart from Bind: an int argument would be ambiguous between int64_t and double.
+  Stmt& BindDouble(int index, double value);
 
   // True when a row is available, false when the statement is done.
   Result<bool> Step();
@@ -48,6 +50,7 @@ class Stmt {
 
   // Column accessors for the current row; 0-based.
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  double Double(int column) const { return sqlite3_column_double(stmt_, column); }
   bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
   std::string_view TextView(int column) const;
   std::string Text(int column) const { return std::string(TextView(column)); }

@@ -1,0 +1,273 @@
+#include "risk/history.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace orderpilot::risk {
+namespace {
+
+constexpr int64_t kHorizonMicros = kWindowMicros[kWindowCount - 1];
+// Every this many observations the whole history is swept (stale keys, idempotency entries,
+// tally caps); in between only the lists an order touches are pruned.
+constexpr uint64_t kSweepEvery = 4096;
+
+uint64_t Mix(uint64_t x) {  // splitmix64's finaliser
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+// FNV-1a over the salt, a separator and the text, then mixed.
+class KeyHasher {
+ public:
+  explicit KeyHasher(std::string_view salt) { Add(salt), AddByte(0xff); }
+  KeyHasher& Add(std::string_view text) {
+    for (char c : text) AddByte(static_cast<uint8_t>(c));
+    return *this;
+  }
+  KeyHasher& AddByte(uint8_t b) {
+    h_ ^= b;
+    h_ *= 0x100000001b3ull;
+    return *this;
+  }
+  uint64_t Done() const { return Mix(h_); }
+
+ private:
+  uint64_t h_ = 0xcbf29ce484222325ull;
+};
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// Lower-cased, trimmed, runs of white space collapsed to one space.
+void AppendNormalised(std::string& out, std::string_view s) {
+  s = Trim(s);
+  bool space = false;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = true;
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+}
+
+}  // namespace
+
+std::string_view KeyKindName(KeyKind kind) {
+  switch (kind) {
+    case KeyKind::kEmail:
+      return "email";
+    case KeyKind::kDevice:
+      return "device";
+    case KeyKind::kIp:
+      return "ip";
+    case KeyKind::kBin:
+      return "bin";
+    case KeyKind::kAddress:
+      return "address";
+  }
+  return "?";
+}
+
+std::string_view WindowName(Window window) {
+  switch (window) {
+    case Window::k10m:
+      return "10m";
+    case Window::k1h:
+      return "1h";
+    case Window::k24h:
+      return "24h";
+  }
+  return "?";
+}
+
+OrderKeys KeysOf(const Order& order) {
+  OrderKeys keys;
+  auto set = [&](KeyKind kind, std::string_view text) {
+    if (!text.empty()) {
+      keys.velocity[static_cast<int>(kind)] = KeyHasher(KeyKindName(kind)).Add(text).Done();
+    }
+  };
+
+  std::string email;
+  AppendNormalised(email, Trim(order.email).empty() ? order.customer.email : order.email);
+  set(KeyKind::kEmail, email);
+
+  const ClientDetails& client = order.client;
+  if (!Trim(client.session_hash).empty()) {
+    set(KeyKind::kDevice, Trim(client.session_hash));
+  } else if (!client.user_agent.empty() || !client.accept_language.empty()) {
+    set(KeyKind::kDevice, client.user_agent + "|" + client.accept_language);
+  }
+  set(KeyKind::kIp, Trim(client.browser_ip));
+  set(KeyKind::kBin, Trim(order.payment.card_bin));
+
+  if (order.shipping_address) {
+    const Address& a = *order.shipping_address;
+    if (!Trim(a.country_code).empty() || !Trim(a.zip).empty() || !Trim(a.address1).empty()) {
+      std::string text;
+      AppendNormalised(text, a.country_code);
+      text.push_back('\x1f');
+      AppendNormalised(text, a.zip);
+      text.push_back('\x1f');
+      AppendNormalised(text, a.address1);
+      set(KeyKind::kAddress, text);
+    }
+  }
+
+  const std::string_view customer_id = Trim(order.customer.channel_customer_id);
+  if (!customer_id.empty()) {
+    keys.customer = KeyHasher("customer")
+                        .Add(order.channel)
+                        .AddByte(0)
+                        .Add(order.shop)
+                        .AddByte(0)
+                        .Add(customer_id)
+                        .Done();
+  } else if (!email.empty()) {
+    keys.customer = KeyHasher("customer-email").Add(email).Done();
+  }
+  keys.shop = KeyHasher("shop")
+                  .Add(order.channel)
+                  .AddByte(0)
+                  .Add(order.shop)
+                  .AddByte(0)
+                  .Add(order.currency.code())
+                  .Done();
+  return keys;
+}
+
+RiskHistory::RiskHistory(RiskHistoryOptions options) : options_(options) {}
+
+void RiskHistory::PruneList(TimeList& list, int64_t cutoff) {
+  while (list.head < list.entries.size() && list.entries[list.head].micros <= cutoff) ++list.head;
+  // Compact once the dropped prefix is at least half the array.
+  if (list.head > 0 && list.head * 2 >= list.entries.size()) {
+    list.entries.erase(list.entries.begin(),
+                       list.entries.begin() + static_cast<std::ptrdiff_t>(list.head));
+    list.head = 0;
+  }
+}
+
+HistoryView RiskHistory::Observe(const Order& order, uint64_t order_key) {
+  const OrderKeys keys = KeysOf(order);
+  const int64_t t = order.created_at.micros;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = seen_.find(order_key); it != seen_.end()) return it->second.view;
+
+  newest_micros_ = std::max(newest_micros_, t);
+  const int64_t cutoff = newest_micros_ - kHorizonMicros;
+  HistoryView view;
+  for (int k = 0; k < kKeyKindCount; ++k) {
+    if (!keys.velocity[k]) continue;
+    view.has_key[k] = true;
+    TimeList& list = lists_[k][*keys.velocity[k]];
+    PruneList(list, cutoff);
+    auto begin = list.entries.begin() + static_cast<std::ptrdiff_t>(list.head);
+    auto by_time = [](const Entry& e, int64_t micros) { return e.micros < micros; };
+    // First entry after t: the window's end (entries at t are inside).
+    auto upper = std::upper_bound(begin, list.entries.end(), t,
+                                  [](int64_t micros, const Entry& e) { return micros < e.micros; });
+    for (int w = 0; w < kWindowCount; ++w) {
+      // First entry with micros > t − w, i.e. not < t − w + 1.
+      auto lower = std::lower_bound(begin, upper, t - kWindowMicros[w] + 1, by_time);
+      view.velocity[k][w] = static_cast<int32_t>(upper - lower) + 1;
+    }
+    list.entries.insert(upper, Entry{t, order_key});
+  }
+
+  const int64_t total = order.totals.total.minor_units();
+  if (keys.customer) {
+    Tally& c = customers_[*keys.customer];
+    view.has_customer = true;
+    view.customer_orders = c.count;
+    view.customer_total_minor = c.sum_minor;
+    ++c.count;
+    c.sum_minor += total;
+    c.last_seen_micros = std::max(c.last_seen_micros, t);
+  }
+  Tally& s = shops_[keys.shop];
+  view.shop_orders = s.count;
+  view.shop_total_minor = s.sum_minor;
+  ++s.count;
+  s.sum_minor += total;
+  s.last_seen_micros = std::max(s.last_seen_micros, t);
+
+  seen_.emplace(order_key, Seen{t, view});
+  if (++observes_since_sweep_ >= kSweepEvery) Sweep();
+  return view;
+}
+
+void RiskHistory::Sweep() {
+  observes_since_sweep_ = 0;
+  const int64_t cutoff = newest_micros_ - kHorizonMicros;
+  for (auto& lists : lists_) {
+    for (auto it = lists.begin(); it != lists.end();) {
+      PruneList(it->second, cutoff);
+      TimeList& list = it->second;
+      if (list.head == list.entries.size()) {
+        it = lists.erase(it);
+        continue;
+      }
+      if (list.entries.capacity() > 2 * list.entries.size() + 8) list.entries.shrink_to_fit();
+      ++it;
+    }
+  }
+  std::erase_if(seen_, [cutoff](const auto& kv) { return kv.second.micros <= cutoff; });
+  EvictTallies(customers_, options_.max_customers);
+  EvictTallies(shops_, options_.max_shops);
+}
+
+void RiskHistory::EvictTallies(std::unordered_map<uint64_t, Tally>& tallies, size_t max) {
+  if (tallies.size() <= max) return;
+  // Keep the 90 % of `max` seen most recently (ties at the threshold may keep a few more).
+  const size_t keep = max - max / 10;
+  std::vector<int64_t> seen;
+  seen.reserve(tallies.size());
+  for (const auto& [key, tally] : tallies) seen.push_back(tally.last_seen_micros);
+  const size_t drop = tallies.size() - keep;
+  std::nth_element(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(drop - 1), seen.end());
+  const int64_t threshold = seen[drop - 1];
+  size_t dropped = 0;
+  for (auto it = tallies.begin(); it != tallies.end() && dropped < drop;) {
+    if (it->second.last_seen_micros <= threshold) {
+      it = tallies.erase(it);
+      ++dropped;
+    } else {
+      ++it;
+    }
+  }
+}
+
+size_t RiskHistory::MemoryBytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  constexpr size_t kNodeOverhead = 2 * sizeof(void*);  // next pointer + cached hash
+  auto map_bytes = [&](const auto& m) {
+    using Value = typename std::decay_t<decltype(m)>::value_type;
+    return m.bucket_count() * sizeof(void*) + m.size() * (sizeof(Value) + kNodeOverhead);
+  };
+  size_t bytes = sizeof(*this);
+  for (const auto& lists : lists_) {
+    bytes += map_bytes(lists);
+    for (const auto& [key, list] : lists) bytes += list.entries.capacity() * sizeof(Entry);
+  }
+  bytes += map_bytes(customers_) + map_bytes(shops_) + map_bytes(seen_);
+  return bytes;
+}
+
+size_t RiskHistory::TrackedOrders() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return seen_.size();
+}
+
+}  // namespace orderpilot::risk
