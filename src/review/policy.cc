@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <set>
 #include <utility>
 
 namespace orderpilot::review {
@@ -147,19 +148,32 @@ std::optional<Timestamp> AutonomyPolicy::SlaDue(std::string_view kind, Timestamp
   return Timestamp{opened.micros + p.sla.count() * 1'000'000};
 }
 
+store::ReviewKindStats SumOfKind(const std::vector<store::ReviewKindStats>& stats,
+                                 std::string_view kind) {
+  store::ReviewKindStats sum;
+  sum.kind = std::string(kind);
+  for (const store::ReviewKindStats& k : stats) {
+    if (k.kind != kind) continue;
+    sum.human_decisions += k.human_decisions;
+    sum.approved_unchanged += k.approved_unchanged;
+    sum.approved_modified += k.approved_modified;
+    sum.rejected += k.rejected;
+    sum.automatic += k.automatic;
+    sum.reversed += k.reversed;
+    sum.fallback += k.fallback;
+    sum.open += k.open;
+    sum.escalated += k.escalated;
+  }
+  return sum;
+}
+
 std::vector<AutonomySuggestion> AutonomyPolicy::Suggest(
     const std::vector<store::ReviewKindStats>& stats) const {
-  std::map<std::string, store::ReviewKindStats> by_kind;
-  for (const store::ReviewKindStats& s : stats) {
-    store::ReviewKindStats& k = by_kind[s.kind];
-    k.kind = s.kind;
-    k.human_decisions += s.human_decisions;
-    k.approved_unchanged += s.approved_unchanged;
-    k.automatic += s.automatic;
-    k.reversed += s.reversed;
-  }
+  std::set<std::string> kinds;
+  for (const store::ReviewKindStats& s : stats) kinds.insert(s.kind);
   std::vector<AutonomySuggestion> out;
-  for (const auto& [kind, s] : by_kind) {
+  for (const std::string& kind : kinds) {
+    const store::ReviewKindStats s = SumOfKind(stats, kind);
     AutonomySuggestion a;
     a.kind = kind;
     a.level = For(kind).level;

@@ -72,6 +72,10 @@ struct PolicyOutcome {
   std::string why;  // "auto_below: confidence 0.97 >= 0.95 and 42.00 USD <= 100.00 USD"
 };
 
+// The per-rule rows of `kind` in `stats` added up into one row for the kind (rule "").
+store::ReviewKindStats SumOfKind(const std::vector<store::ReviewKindStats>& stats,
+                                 std::string_view kind);
+
 // Earned autonomy: what the record of one kind supports.
 struct AutonomySuggestion {
   std::string kind;

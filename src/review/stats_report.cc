@@ -11,25 +11,6 @@ double Ratio(int64_t a, int64_t b) {
   return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
 }
 
-store::ReviewKindStats SumOfKind(const std::vector<store::ReviewKindStats>& stats,
-                                 const std::string& kind) {
-  store::ReviewKindStats sum;
-  sum.kind = kind;
-  for (const store::ReviewKindStats& k : stats) {
-    if (k.kind != kind) continue;
-    sum.human_decisions += k.human_decisions;
-    sum.approved_unchanged += k.approved_unchanged;
-    sum.approved_modified += k.approved_modified;
-    sum.rejected += k.rejected;
-    sum.automatic += k.automatic;
-    sum.reversed += k.reversed;
-    sum.fallback += k.fallback;
-    sum.open += k.open;
-    sum.escalated += k.escalated;
-  }
-  return sum;
-}
-
 void WriteCounts(JsonWriter& w, const store::ReviewKindStats& s) {
   w.Field("human_decisions", s.human_decisions)
       .Field("approved_unchanged", s.approved_unchanged)

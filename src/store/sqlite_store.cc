@@ -888,18 +888,7 @@ Result<Page<OrderRecord>> SqliteStore::ListOrders(std::optional<OrderState> stat
   Stmt& s = *stmt;
   s.Bind(1, cursor.value_or(std::numeric_limits<int64_t>::max())).Bind(2, int64_t{limit} + 1);
   if (state) s.Bind(3, OrderStateName(*state));
-  Page<OrderRecord> page;
-  while (true) {
-    OP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    if (static_cast<int>(page.items.size()) == limit) {  // a row beyond the page: more to come
-      page.next_cursor = page.items.back().id.value();
-      break;
-    }
-    OP_ASSIGN_OR_RETURN(OrderRecord r, RowToOrder(s));
-    page.items.push_back(std::move(r));
-  }
-  return page;
+  return ReadIdPage<OrderRecord>(s, limit, [](const Stmt& st) { return RowToOrder(st); });
 }
 
 Result<std::vector<OrderRecord>> SqliteStore::OrdersInStates(const std::vector<OrderState>& states,

@@ -607,18 +607,7 @@ Result<Page<ReviewRecord>> ReadReviewPage(Connection& c, const ReviewFilter& fil
   if (filters & kByClaimer) s.Bind(5, filter.claimed_by);
   if (filter.order_id) s.Bind(6, filter.order_id->value());
   if (filter.overdue) s.Bind(7, now.micros);
-  Page<ReviewRecord> page;
-  while (true) {
-    OP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    if (static_cast<int>(page.items.size()) == limit) {  // a row beyond the page: more to come
-      page.next_cursor = page.items.back().id.value();
-      break;
-    }
-    OP_ASSIGN_OR_RETURN(ReviewRecord r, RowToReview(s));
-    page.items.push_back(std::move(r));
-  }
-  return page;
+  return ReadIdPage<ReviewRecord>(s, limit, [](const Stmt& st) { return RowToReview(st); });
 }
 
 Result<std::vector<ReviewKindStats>> ReadReviewStats(Connection& c, Timestamp since) {

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "core/status.h"
+#include "store/store.h"
 
 namespace orderpilot::store::internal {
 
@@ -99,5 +100,24 @@ class Connection {
   sqlite3* db_;
   std::unique_ptr<StatementCache> cache_;
 };
+
+// Steps `s` (which selects up to limit + 1 rows, newest id first) into a page of `row(s)`
+// records; when a row beyond the page exists, next_cursor is the last record's id.
+// RowFn: Result<T>(const Stmt&), T with an `id` whose value() is the cursor.
+template <typename T, typename RowFn>
+Result<Page<T>> ReadIdPage(Stmt& s, int limit, RowFn row) {
+  Page<T> page;
+  while (true) {
+    OP_ASSIGN_OR_RETURN(bool more, s.Step());
+    if (!more) break;
+    if (static_cast<int>(page.items.size()) == limit) {  // a row beyond the page: more to come
+      page.next_cursor = page.items.back().id.value();
+      break;
+    }
+    OP_ASSIGN_OR_RETURN(T r, row(s));
+    page.items.push_back(std::move(r));
+  }
+  return page;
+}
 
 }  // namespace orderpilot::store::internal
