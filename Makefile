@@ -40,14 +40,18 @@ bench: setup
 
 # The fraud model on real data: trains on the public e-commerce fraud history in
 # ../shared/corpus/fraud/train.csv (time-ordered split inside it) and prints ROC-AUC, PR-AUC and
-# recall at a 2% review rate on its latest 20%.
+# recall at a 2% review rate on its latest 20%; then the same with a random split, the way
+# published results on this dataset are made (for comparison only: it lets the model see the
+# future).
 FRAUD_DATA ?= ../shared/corpus/fraud/train.csv
-eval-risk: build
-	@if [ ! -f "$(FRAUD_DATA)" ]; then echo "eval-risk: $(FRAUD_DATA) is absent; skipped"; exit 0; fi; \
-	./build/orderpilot risk train --data "$(FRAUD_DATA)" --out build/fraud-model.json \
-	  --map created_at=purchase_time --map customer_created_at=signup_time \
+FRAUD_MAP = --map created_at=purchase_time --map customer_created_at=signup_time \
 	  --map total=purchase_value --map device=device_id --map customer_id=user_id \
 	  --map label=class --map user_agent=browser
+eval-risk: build
+	@if [ ! -f "$(FRAUD_DATA)" ]; then echo "eval-risk: $(FRAUD_DATA) is absent; skipped"; exit 0; fi; \
+	./build/orderpilot risk train --data "$(FRAUD_DATA)" --out build/fraud-model.json $(FRAUD_MAP) && \
+	echo && ./build/orderpilot risk train --data "$(FRAUD_DATA)" --split random \
+	  --out build/fraud-model-random-split.json $(FRAUD_MAP)
 
 format: setup
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -128,11 +128,6 @@ Status StockEverything(store::Store& store, const pipeline::FulfillmentSetup& se
   return Status::Ok();
 }
 
-// Seeds `orders` stored orders, then times the pipeline taking all of them as far as it goes:
-// to accepted/held without fulfillment; with it (the demo configuration's locations, catalog and
-// rate tables, the store's stock observer the Shopify inventory sync, every SKU stocked) on to
-// allocated (reservations, allocation and routing events, fulfillment requests and inventory
-// updates in the outbox), backordered or held. Reports orders/s and the outcomes.
 // The fraud screen with a 200-tree model trained on simulated history (built once).
 const risk::RiskScreen* ModelScreen() {
   static const std::unique_ptr<risk::RiskScreen> screen = [] {
@@ -149,6 +144,13 @@ const risk::RiskScreen* ModelScreen() {
   return screen.get();
 }
 
+// Seeds `orders` stored orders, then times the pipeline taking all of them as far as it goes:
+// to accepted/held without fulfillment; with it (the demo configuration's locations, catalog and
+// rate tables, the store's stock observer the Shopify inventory sync, every SKU stocked) on to
+// allocated (reservations, allocation and routing events, fulfillment requests and inventory
+// updates in the outbox), backordered or held. With `with_risk`, the fraud screen
+// (ModelScreen) scores every order in the decide step and holds or cancels the risky ones.
+// Reports orders/s and the outcomes.
 void Drain(benchmark::State& state, bool with_fulfillment, bool with_risk = false) {
   const int n = static_cast<int>(state.range(0));
   for (auto _ : state) {

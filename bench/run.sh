@@ -5,7 +5,11 @@
 #           peak resident memory (VmHWM) after that load.
 #   micro   Google Benchmark micro benchmarks and the pipeline's sustained rate: 100,000 stored
 #           orders taken to accepted/held, and the same with fulfillment on (examples/
-#           orderpilot.yaml: allocated/backordered/held), side by side.
+#           orderpilot.yaml: allocated/backordered/held), and with the fraud screen on (a
+#           200-tree model), side by side.
+#   risk    the fraud screen per order (signals + sliding-window history + a 200-tree model's
+#           score + exact SHAP contributions + top 3 reasons), and the same with weighted signals
+#           (no model), medians of 5 repetitions, one thread, against the target of <= 30 µs.
 #   routing the allocate step per order (pipeline::PlanAllocation: stock, routing, carrier
 #           choice, events and fulfillment payloads; 5 lines, 10 locations, 3 carriers × 4
 #           services) and Router::Plan alone, medians of 5 repetitions, one thread, against the
@@ -22,11 +26,11 @@ set -euo pipefail
 build=${1:-build-bench}
 shift || true
 sections=("$@")
-[[ ${#sections[@]} -gt 0 ]] || sections=(server micro routing rules)
+[[ ${#sections[@]} -gt 0 ]] || sections=(server micro risk routing rules)
 for s in "${sections[@]}"; do
   case "$s" in
-    server | micro | routing | rules) ;;
-    *) echo "unknown section '$s' (server, micro, routing, rules)" >&2; exit 2 ;;
+    server | micro | risk | routing | rules) ;;
+    *) echo "unknown section '$s' (server, micro, risk, routing, rules)" >&2; exit 2 ;;
   esac
 done
 duration=${OP_BENCH_SECONDS:-15}
@@ -100,10 +104,13 @@ section_micro() {
   echo "== micro benchmarks and pipeline rate"
   "$build/bench/orderpilot_bench" --benchmark_counters_tabular=true \
     --benchmark_out="$work/micro.json" --benchmark_out_format=json
-  local plain with
+  local plain with risk
   plain='^BM_PipelineDrain/orders:[0-9]+/workers:2/'
   with='^BM_PipelineDrainFulfillment/orders:[0-9]+/workers:2/'
+  risk='^BM_PipelineDrainRisk/orders:[0-9]+/workers:2/'
   awk -v plain="$(bench_json "$work/micro.json" "$plain" orders_per_s)" \
+    -v risk="$(bench_json "$work/micro.json" "$risk" orders_per_s)" \
+    -v risk_held="$(bench_json "$work/micro.json" "$risk" held)" \
     -v rate="$(bench_json "$work/micro.json" "$with" orders_per_s)" \
     -v orders="$(bench_json "$work/micro.json" "$with" orders)" \
     -v allocated="$(bench_json "$work/micro.json" "$with" allocated)" \
@@ -116,6 +123,24 @@ section_micro() {
              " fulfillment (%.0f%%)\n", plain, rate, share
       printf "  with fulfillment: %.0f orders: allocated %.0f, backordered %.0f, held %.0f," \
              " nothing to ship %.0f\n", orders, allocated, backordered, held, other
+      printf "pipeline drain with the fraud screen (200-tree model), 2 workers: %.0f orders/s" \
+             " (%.0f%% of the plain rate), %.0f held\n", risk, plain > 0 ? 100 * risk / plain : 0,
+             risk_held
+    }'
+}
+
+section_risk() {
+  echo "== risk: the fraud screen per order, one thread"
+  "$build/bench/risk_screen_bench" --benchmark_out="$work/risk.json" --benchmark_out_format=json
+  local model weighted
+  model=$(bench_json "$work/risk.json" '^BM_AssessWithModel.*_median$' real_time)
+  weighted=$(bench_json "$work/risk.json" '^BM_AssessWeighted.*_median$' real_time)
+  awk -v model="$model" -v weighted="$weighted" 'BEGIN {
+      printf "signals + 200-tree model + SHAP reasons: median %.2f us/order\n", model / 1000
+      printf "signals + weighted score + reasons (no model): median %.2f us/order\n",
+             weighted / 1000
+      printf "target: <= 30 us median per order, one thread: %.2f us -> %s\n", model / 1000,
+             (model <= 30000 ? "met" : "NOT met")
     }'
 }
 

@@ -356,6 +356,12 @@ int main(int argc, char** argv) {
                    "share of the latest rows held out (default 0.2)")
       ->check(CLI::Range(0.05, 0.5));
   train_cmd->add_option("--threads", train.threads, "training threads (default: all)");
+  train_cmd
+      ->add_option("--split", train.split,
+                   "time (default: the latest rows are held out) or random (shuffled; for "
+                   "comparison with published results only)")
+      ->check(CLI::IsMember({"time", "random"}));
+  train_cmd->add_option("--seed", train.seed, "the random split's shuffle seed (default 1)");
   train_cmd->add_option("--config", risk_flags.config_file,
                         "YAML configuration (high-risk SKUs, forwarders, IP table)");
   CLI::App* eval_cmd =

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cinttypes>
-#include <cmath>
+#include <random>
 
 #include "app/server.h"
 #include "app/simulator.h"
@@ -36,6 +36,23 @@ Result<risk::FeatureRows> LoadRows(const std::string& data,
 }
 
 std::string Day(Timestamp t) { return FormatTimestamp(t).substr(0, 10); }
+
+// Shuffles the rows (with their labels and times) in place, the same way for the same seed.
+void ShuffleRows(risk::FeatureRows& r, uint64_t seed) {
+  const size_t n = r.num_rows();
+  const size_t k = n == 0 ? 0 : r.rows.size() / n;
+  std::mt19937_64 rng(seed);
+  for (size_t i = n; i > 1; --i) {  // Fisher–Yates, so the order does not depend on the library
+    const size_t j = static_cast<size_t>(rng() % i);
+    const size_t a = i - 1;
+    if (j == a) continue;
+    std::swap_ranges(r.rows.begin() + static_cast<std::ptrdiff_t>(a * k),
+                     r.rows.begin() + static_cast<std::ptrdiff_t>((a + 1) * k),
+                     r.rows.begin() + static_cast<std::ptrdiff_t>(j * k));
+    std::swap(r.labels[a], r.labels[j]);
+    std::swap(r.times[a], r.times[j]);
+  }
+}
 
 }  // namespace
 
@@ -110,11 +127,19 @@ Result<std::map<std::string, std::string>> ParseColumnMapping(
 
 int RiskTrainCommand(const RiskTrainFlags& flags, const Config& config, std::FILE* out,
                      std::FILE* err) {
+  const bool random_split = flags.split == "random";
+  if (!random_split && flags.split != "time") {
+    return Print(err,
+                 InvalidArgumentError("--split must be time or random, not '" + flags.split + "'"));
+  }
   RiskSetup setup;
   auto rows = LoadRows(flags.data, flags.mapping, config, setup);
   if (!rows.ok()) return Print(err, rows.status());
   risk::TrainingSet set;
   set.feature_names = risk::SignalNames();
+  if (random_split) {
+    ShuffleRows(*rows, flags.seed);
+  }
   set.rows = std::move(rows->rows);
   set.labels = std::move(rows->labels);
   risk::TrainOptions o;
@@ -124,11 +149,11 @@ int RiskTrainCommand(const RiskTrainFlags& flags, const Config& config, std::FIL
   o.threads = flags.threads;
   o.attributes["orderpilot_source"] = flags.data;
   const size_t n = set.num_rows();
-  const size_t train_rows =
-      n - static_cast<size_t>(std::ceil(static_cast<double>(n) * flags.validation));
-  if (n > 0) {
+  const size_t train_rows = risk::TrainingRows(n, flags.validation);
+  if (n > 0 && !random_split) {
     o.attributes["orderpilot_trained_until"] = FormatTimestamp(rows->times[train_rows - 1]);
   }
+  if (random_split) o.attributes["orderpilot_split"] = "random";
   auto model = risk::Train(set, o);
   if (!model.ok()) return Print(err, model.status());
   Status saved = risk::SaveModel(*model, flags.out);
@@ -137,7 +162,13 @@ int RiskTrainCommand(const RiskTrainFlags& flags, const Config& config, std::FIL
   for (float l : set.labels) positives += l > 0.5f ? 1 : 0;
   std::fprintf(out, "read %zu labelled orders (%" PRId64 " fraud) from %s\n", n, positives,
                flags.data.c_str());
-  if (n > 0 && train_rows > 0 && train_rows < n) {
+  if (random_split) {
+    std::fprintf(out,
+                 "random split (seed %" PRIu64
+                 "; for comparison only: the model sees the future): "
+                 "train %zu orders, validate %zu orders\n",
+                 flags.seed, train_rows, n - train_rows);
+  } else if (n > 0 && train_rows > 0 && train_rows < n) {
     std::fprintf(
         out, "time-ordered split: train %zu orders %s .. %s, validate %zu orders %s .. %s\n",
         train_rows, Day(rows->times.front()).c_str(), Day(rows->times[train_rows - 1]).c_str(),

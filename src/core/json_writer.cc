@@ -142,6 +142,18 @@ JsonWriter& JsonWriter::Double(double v) {
   return *this;
 }
 
+JsonWriter& JsonWriter::Float(float v) {
+  Separate();
+  if (!std::isfinite(v)) {
+    out_ += "null";
+    return *this;
+  }
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form of the float
+  out_.append(buf, r.ptr);
+  return *this;
+}
+
 JsonWriter& JsonWriter::Bool(bool v) {
   Separate();
   out_ += v ? "true" : "false";

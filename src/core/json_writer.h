@@ -29,6 +29,9 @@ class JsonWriter {
   JsonWriter& Int(int64_t v);
   JsonWriter& Uint(uint64_t v);
   JsonWriter& Double(double v);  // finite values only; NaN/Inf are written as null
+  // As Double, in the shortest form that reads back as the same float ("0.3", not the
+  // "0.30000001192092896" that widening to double would print).
+  JsonWriter& Float(float v);
   JsonWriter& Bool(bool v);
   JsonWriter& Null();
   // Inserts already-serialised JSON as one value. REQUIRES: `json` is valid JSON.
@@ -41,6 +44,7 @@ class JsonWriter {
   JsonWriter& Field(std::string_view key, int v) { return Key(key).Int(v); }
   JsonWriter& Field(std::string_view key, bool v) { return Key(key).Bool(v); }
   JsonWriter& Field(std::string_view key, double v) { return Key(key).Double(v); }
+  JsonWriter& Field(std::string_view key, float v) { return Key(key).Float(v); }
 
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }

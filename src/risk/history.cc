@@ -46,7 +46,8 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// Lower-cased, trimmed, runs of white space collapsed to one space.
+// Lower-cased (ASCII letters; other bytes, UTF-8 included, as they are), trimmed, runs of white
+// space collapsed to one space.
 void AppendNormalised(std::string& out, std::string_view s) {
   s = Trim(s);
   bool space = false;
@@ -57,7 +58,7 @@ void AppendNormalised(std::string& out, std::string_view s) {
     }
     if (space) out.push_back(' ');
     space = false;
-    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);  // ASCII only
   }
 }
 

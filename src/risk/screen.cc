@@ -108,7 +108,7 @@ std::string AssessmentJson(const RiskAssessment& a) {
   for (const Reason& r : a.reasons) {
     w.BeginObject()
         .Field("signal", SignalName(r.signal))
-        .Field("value", static_cast<double>(r.value))
+        .Field("value", r.value)
         .Field("contribution", std::round(r.contribution * 10000) / 10000)
         .Field("text", r.text)
         .EndObject();
@@ -122,10 +122,13 @@ std::string AssessmentJson(const RiskAssessment& a) {
   w.EndArray().Key("signals").BeginObject();
   for (size_t i = 0; i < a.signals.size(); ++i) {
     const float v = a.signals[i];
+    // Most signals are 0 on most orders: leaving those out (absent = 0) makes the event every
+    // order carries about a third smaller.
+    if (v == 0) continue;
     if (std::isnan(v)) {
       w.Key(SignalName(static_cast<Signal>(i))).Null();
     } else {
-      w.Field(SignalName(static_cast<Signal>(i)), static_cast<double>(v));
+      w.Field(SignalName(static_cast<Signal>(i)), v);
     }
   }
   w.EndObject().EndObject();

@@ -48,7 +48,7 @@ class RiskScreen {
   void Remember(const Order& order, uint64_t order_key) const;
 
   bool has_model() const { return model_ != nullptr; }
-  // "model <version>" or "weighted signals": how assessments are made.
+  // "model <version>" or "weighted signals (no trained model)": how assessments are made.
   std::string Describe() const;
   const RiskHistory& history() const { return history_; }
 
@@ -63,7 +63,8 @@ class RiskScreen {
 };
 
 // The "order.risk_scored" payload: {"score", "model", "reasons": [{signal, value, text,
-// contribution}], "signals": {name: value (null when unknown)}}.
+// contribution}], "signals": {name: value (null when unknown)}}. Signals whose value is 0 are
+// left out of "signals" (absent = 0).
 std::string AssessmentJson(const RiskAssessment& a);
 // "0.83 (model): ordered 4 s after the account was created; 7 orders from this device in the
 // last hour; …" — one line for review items and logs. Without a model it says so.

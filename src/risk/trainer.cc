@@ -153,12 +153,16 @@ Result<double> ParseEval(const char* text) {
 
 }  // namespace
 
+size_t TrainingRows(size_t rows, double validation_fraction) {
+  const auto valid_rows =
+      static_cast<size_t>(std::llround(static_cast<double>(rows) * validation_fraction));
+  return rows - std::min(valid_rows, rows);
+}
+
 Result<TrainedModel> Train(const TrainingSet& set, const TrainOptions& options) {
   OP_RETURN_IF_ERROR(CheckSet(set, options));
   const size_t n = set.num_rows();
-  const auto valid_rows =
-      static_cast<size_t>(std::llround(static_cast<double>(n) * options.validation_fraction));
-  const size_t train_rows = n - std::min(valid_rows, n);
+  const size_t train_rows = TrainingRows(n, options.validation_fraction);
   size_t train_positives = 0, valid_positives = 0;
   OP_RETURN_IF_ERROR(CheckPart("training", 0, train_rows, set, &train_positives));
   OP_RETURN_IF_ERROR(CheckPart("validation", train_rows, n, set, &valid_positives));

@@ -100,6 +100,10 @@ struct TrainedModel {
   std::vector<float> validation_scores;
 };
 
+// How many of `rows` rows form the training part: rows − round(rows × validation_fraction).
+// Train splits this way; callers use it to describe the split.
+size_t TrainingRows(size_t rows, double validation_fraction);
+
 // Trains a binary:logistic gbtree model with XGBoost's "hist" method.
 // REQUIRES: rows are in time order (oldest first): the validation part is the last rows and is
 // never shuffled into training, so validation measures how the model does on the future.

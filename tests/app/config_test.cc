@@ -5,7 +5,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
+
+#include "app/risk_cli.h"
+#include "app/simulator.h"
+#include "ingest/shopify_order.h"
+#include "risk/signals.h"
 
 namespace orderpilot::app {
 namespace {
@@ -110,6 +116,31 @@ TEST(ParseConfigTest, TheShippedExampleLoads) {
   EXPECT_EQ(c->shops[0].webhook_secret, "shpss_0123456789abcdef");
   ASSERT_EQ(c->api_keys.size(), 1u);
   EXPECT_EQ(c->api_keys[0].key, "op_live_abcdefghijklmnop");
+}
+
+// The demo shop's configuration recognises every reshipper order the simulator makes as going
+// to a freight forwarder: the configured Doral warehouse, and the others by their words.
+TEST(ParseConfigTest, TheShippedExampleKnowsTheSimulatorsForwarders) {
+  auto c = LoadConfigFile(std::string(OP_TEST_DATA_DIR) + "/../../examples/orderpilot.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const risk::SignalConfig signals = SignalConfigFor(c->risk, nullptr);
+  ASSERT_EQ(signals.forwarders.size(), 1u);
+  OrderSimulator sim(5, "demo-shop.myshopify.com", /*fraud_rate=*/1.0);
+  std::set<std::string> warehouses;
+  int reshippers = 0;
+  for (int i = 0; i < 20000 && reshippers < 60; ++i) {
+    SimulatedWebhook w = sim.NextOrderCreate();
+    if (w.fraud_pattern != "reshipper") continue;
+    auto order = ingest::NormaliseShopifyOrder(w.body, "demo-shop.myshopify.com");
+    ASSERT_TRUE(order.ok()) << order.status().ToString();
+    ASSERT_TRUE(order->shipping_address.has_value());
+    const Address& a = *order->shipping_address;
+    EXPECT_TRUE(risk::IsForwarderAddress(a, signals.forwarders)) << a.address1 << ", " << a.zip;
+    warehouses.insert(a.zip);
+    ++reshippers;
+  }
+  EXPECT_EQ(reshippers, 60);
+  EXPECT_EQ(warehouses.size(), SimulatedForwarders().size());  // every warehouse was seen
 }
 
 TEST(ParseConfigTest, YamlSyntaxErrorGivesFileLineAndColumn) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <limits>
 
 namespace orderpilot {
 namespace {
@@ -33,6 +34,14 @@ TEST(JsonWriterTest, WritesNonFiniteDoublesAsNull) {
   JsonWriter w;
   w.BeginArray().Double(0.05).Double(1.0 / 0.0).EndArray();
   EXPECT_EQ(w.str(), "[0.05,null]");
+}
+
+TEST(JsonWriterTest, WritesFloatsInTheirShortestForm) {
+  JsonWriter w;
+  w.BeginObject().Field("a", 0.3f).Field("b", 57.0f).Field("c", 0.8479608f);
+  w.Key("d").Float(std::numeric_limits<float>::quiet_NaN()).EndObject();
+  // Widened to double, 0.3f would print as 0.30000001192092896.
+  EXPECT_EQ(w.str(), R"({"a":0.3,"b":57,"c":0.8479608,"d":null})");
 }
 
 TEST(JsonWriterTest, RawInsertsPreSerialisedValues) {

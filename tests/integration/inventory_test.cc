@@ -1,7 +1,6 @@
 // Stock, allocation and shipping in the real binary: the demo's rate tables, a catalog, stock
 // set through the API, and many concurrent orders racing for the last units of a SKU.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <fstream>
@@ -17,18 +16,6 @@ namespace {
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
-}
-
-// Runs the orderpilot binary with `args`; returns (exit code, stdout + stderr).
-std::pair<int, std::string> RunCli(const std::string& args) {
-  std::string out;
-  FILE* p = popen((std::string(OP_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  if (!p) return {-1, ""};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 const std::string kExamples = std::string(OP_TEST_DATA_DIR) + "/../../examples";

@@ -2,7 +2,6 @@
 // proposals, two reviewers claiming the same item at once, decisions by the claimer only,
 // modify-and-approve, bulk decisions, the earned-autonomy stats and the CLI report.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <fstream>
@@ -166,17 +165,8 @@ TEST_F(ReviewIntegrationTest, BulkDecisionModifyAndStats) {
   EXPECT_NE(s.Str("/kinds/0/suggestion/why").find("200 needed"), std::string::npos);
   // The same record from the command line, on the data directory.
   server_->Stop();
-  std::string out;
-  FILE* p = popen((std::string(OP_BINARY) + " review stats --data " + dir_.path() +
-                   "/data --config " + config_ + " 2>&1")
-                      .c_str(),
-                  "r");
-  ASSERT_NE(p, nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  EXPECT_EQ(WEXITSTATUS(status), 0) << out;
+  auto [code, out] = RunCli("review stats --data " + dir_.path() + "/data --config " + config_);
+  EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("fraud_cancel (suggest)"), std::string::npos) << out;
 }
 

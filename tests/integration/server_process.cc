@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -147,6 +148,17 @@ std::string ReadTestData(const std::string& relative_path) {
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
+}
+
+std::pair<int, std::string> RunCli(const std::string& args) {
+  std::string out;
+  FILE* p = popen((std::string(OP_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  if (!p) return {-1, ""};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 std::string NoRiskConfig(const std::string& dir) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/http_client.h"
@@ -64,5 +65,9 @@ std::string NoRiskConfig(const std::string& dir);
 
 // Reads a file from tests/data.
 std::string ReadTestData(const std::string& relative_path);
+
+// Runs the orderpilot binary with `args` (a shell word list); returns (exit code, stdout +
+// stderr). The exit code is -1 when the binary did not exit normally.
+std::pair<int, std::string> RunCli(const std::string& args);
 
 }  // namespace orderpilot::testing

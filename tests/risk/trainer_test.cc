@@ -64,6 +64,13 @@ TEST(TrainerTest, ValidationPartIsTheLastRowsInTimeOrder) {
   EXPECT_EQ(model->validation.review_rate, 0.02);
 }
 
+TEST(TrainerTest, TrainingRowsRoundsTheValidationPartToNearest) {
+  EXPECT_EQ(TrainingRows(2000, 0.2), 1600u);
+  EXPECT_EQ(TrainingRows(36182, 0.2), 28946u);  // 7,236.4 validation rows → 7,236
+  EXPECT_EQ(TrainingRows(7, 0.5), 3u);          // 3.5 → 4 validation rows
+  EXPECT_EQ(TrainingRows(0, 0.2), 0u);
+}
+
 TEST(TrainerTest, ValidationScoresAreTheSavedModelsProbabilities) {
   const TrainingSet set = MakeOrders(1500, 2);
   Result<TrainedModel> model = Train(set, FastOptions());
