@@ -9,6 +9,7 @@
 #include "api/request_json.h"
 #include "core/json_writer.h"
 #include "core/order_json.h"
+#include "ingest/card_scrub.h"
 #include "ingest/shopify_webhook.h"
 
 namespace orderpilot::api {
@@ -261,8 +262,12 @@ HttpResponse ApiService::ShopifyWebhook(const HttpRequest& req) {
 HttpResponse ApiService::CreateOrder(const HttpRequest& req, const ApiKey& key) {
   OrderDecodeOptions strict;
   strict.allow_zero_quantity = false;  // an API caller can fix it now: refuse with 422
-  auto order = DecodeOrder(req.body, strict);
+  // Card numbers out before anything of the body is read or stored.
+  auto scrubbed = ingest::ScrubCardData(req.body);
+  if (!scrubbed.ok()) return ErrorResponse(scrubbed.status());
+  auto order = DecodeOrder(scrubbed->json, strict);
   if (!order.ok()) return ErrorResponse(order.status());
+  order->card_data_removed = std::move(scrubbed->removed_from);
   if (order->channel.empty()) order->channel = "api";
   if (order->shop.empty()) order->shop = "default";
   if (order->created_at.micros == 0) order->created_at = clock_.Now();  // not given: now

@@ -130,27 +130,31 @@ JsonWriter& JsonWriter::Uint(uint64_t v) {
   return *this;
 }
 
-JsonWriter& JsonWriter::Double(double v) {
-  Separate();
+namespace {
+
+// The shortest form that reads back as the same value of T; null for NaN and infinities.
+template <typename T>
+void AppendShortest(std::string& out, T v) {
   if (!std::isfinite(v)) {
-    out_ += "null";
-    return *this;
+    out += "null";
+    return;
   }
   char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form
-  out_.append(buf, r.ptr);
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+}  // namespace
+
+JsonWriter& JsonWriter::Double(double v) {
+  Separate();
+  AppendShortest(out_, v);
   return *this;
 }
 
 JsonWriter& JsonWriter::Float(float v) {
   Separate();
-  if (!std::isfinite(v)) {
-    out_ += "null";
-    return *this;
-  }
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form of the float
-  out_.append(buf, r.ptr);
+  AppendShortest(out_, v);
   return *this;
 }
 

@@ -158,6 +158,9 @@ struct Order {
   std::string note;
   std::vector<std::pair<std::string, std::string>> attributes;  // Shopify note_attributes
   std::string source_name;                                      // "web", "pos", "api"
+  // JSON Pointers into the body as received of the fields a card number or security code was
+  // removed from before the order was stored ("/note"); empty normally (ingest/card_scrub.h).
+  std::vector<std::string> card_data_removed;
 
   bool RequiresShipping() const;
 };

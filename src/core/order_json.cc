@@ -307,6 +307,7 @@ std::string EncodeOrder(const Order& o) {
     w.BeginObject().Field("name", name).Field("value", value).EndObject();
   w.EndArray();
   w.Field("source_name", o.source_name);
+  if (!o.card_data_removed.empty()) WriteStrings(w, "card_data_removed", o.card_data_removed);
   w.EndObject();
   return w.Take();
 }
@@ -451,6 +452,7 @@ Result<Order> DecodeOrder(std::string_view json, const OrderDecodeOptions& optio
     return Status::Ok();
   }));
   OP_ASSIGN_OR_RETURN(o.source_name, root.String("source_name"));
+  OP_ASSIGN_OR_RETURN(o.card_data_removed, ReadStrings(root, "card_data_removed"));
   return o;
 }
 

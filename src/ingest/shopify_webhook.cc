@@ -7,6 +7,7 @@
 
 #include "core/json_dom.h"
 #include "core/order_json.h"
+#include "ingest/card_scrub.h"
 #include "ingest/shopify_order.h"
 
 namespace orderpilot::ingest {
@@ -84,6 +85,8 @@ Result<store::Delivery> ShopifyDelivery(const ShopifyHeaders& h, std::string_vie
     return InvalidArgumentError("missing X-Shopify-Topic header", "X-Shopify-Topic");
   if (h.shop_domain.empty())
     return InvalidArgumentError("missing X-Shopify-Shop-Domain header", "X-Shopify-Shop-Domain");
+  // Cards out first: everything below reads the scrubbed body, and it is what is stored.
+  OP_ASSIGN_OR_RETURN(ScrubbedBody scrubbed, ScrubCardData(body));
   store::Delivery d;
   d.channel = "shopify";
   d.shop = h.shop_domain;
@@ -92,7 +95,8 @@ Result<store::Delivery> ShopifyDelivery(const ShopifyHeaders& h, std::string_vie
   d.event_id = h.event_id;
   d.api_version = h.api_version;
   d.triggered_at = h.triggered_at;
-  d.raw_body = std::string(body);
+  d.raw_body = std::move(scrubbed.json);
+  body = d.raw_body;
   d.received_at = received_at;
   d.actor = "shopify";
   d.kind = store::DeliveryKind::kOther;
@@ -108,6 +112,7 @@ Result<store::Delivery> ShopifyDelivery(const ShopifyHeaders& h, std::string_vie
     case store::DeliveryKind::kOrderUpdate:
     case store::DeliveryKind::kOrderCancel: {
       OP_ASSIGN_OR_RETURN(Order order, NormaliseShopifyOrder(body, h.shop_domain));
+      order.card_data_removed = std::move(scrubbed.removed_from);
       d.channel_order_id = order.channel_order_id;
       d.payload_json = EncodeOrder(order);
       d.order = std::move(order);

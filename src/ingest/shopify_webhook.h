@@ -3,7 +3,8 @@
 //
 // No HTTP here: the api module reads the headers, calls VerifyShopifyHmac with the shop's secret,
 // then ShopifyDelivery, then Store::Ingest. Invariant: a Delivery built here carries the raw body
-// byte for byte (the signature covers those bytes) and, for order topics, the canonical order.
+// byte for byte (the signature covers those bytes) except for card data, which is never stored,
+// and, for order topics, the canonical order.
 //
 // Thread-safety: all functions may be called concurrently.
 #pragma once
@@ -40,7 +41,8 @@ struct ShopifyHeaders {
 };
 
 // Builds the Delivery for a webhook whose signature has been verified. Channel "shopify", actor
-// "shopify", shop = shop_domain, the identity headers, raw_body = body. By topic:
+// "shopify", shop = shop_domain, the identity headers, raw_body = body with card numbers and
+// security codes removed (ingest/card_scrub.h; orders list where in card_data_removed). By topic:
 //   orders/create     → kOrderCreate  "order.received"
 //   orders/updated    → kOrderUpdate  "order.updated"
 //   orders/paid       → kOrderUpdate  "order.paid"

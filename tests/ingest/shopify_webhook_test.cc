@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "core/order_json.h"
 #include "test_files.h"
@@ -11,6 +12,7 @@ namespace orderpilot::ingest {
 namespace {
 
 using testing::Fixture;
+using testing::Replace;
 
 // ---- signatures ----
 
@@ -126,6 +128,52 @@ TEST(ShopifyDeliveryTest, OrderCreateCarriesIdentityAndCanonicalOrder) {
   auto decoded = DecodeOrder(d.payload_json);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(decoded->totals.total, d.order->totals.total);
+}
+
+// A customer typed a card number into the order note and a security code into a note
+// attribute: neither reaches the raw body, the canonical order or its event; the order says
+// where they were.
+TEST(ShopifyDeliveryTest, CardDataTypedByTheCustomerIsNeverStored) {
+  std::string body = Replace(Fixture("order_us_discounts.json"), "Leave at the back door",
+                             "Leave at the back door. Card 4111 1111 1111 1111 exp 12/29");
+  body = Replace(body, "Happy birthday!", "cvv 123");
+  store::Delivery d = Deliver("orders/create", body);
+  for (const std::string& stored : {d.raw_body, d.payload_json}) {
+    EXPECT_EQ(stored.find("4111 1111 1111 1111"), std::string::npos) << stored;
+    EXPECT_EQ(stored.find("cvv 123"), std::string::npos) << stored;
+  }
+  EXPECT_NE(d.raw_body.find("[card visa 411111"), std::string::npos) << d.raw_body;
+  ASSERT_TRUE(d.order.has_value());
+  EXPECT_EQ(d.order->note,
+            "Leave at the back door. Card [card visa 411111\xE2\x80\xA6"
+            "1111 removed] exp 12/29");
+  EXPECT_EQ(d.order->attributes[0].second, "cvv [cvv removed]");
+  EXPECT_EQ(d.order->card_data_removed,
+            (std::vector<std::string>{"/note", "/note_attributes/0/value"}));
+  // The ids, SKUs and money come through as they were.
+  EXPECT_EQ(d.channel_order_id, "820982911946154508");
+  auto decoded = DecodeOrder(d.payload_json);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->card_data_removed, d.order->card_data_removed);
+  EXPECT_EQ(decoded->totals.total, d.order->totals.total);
+}
+
+TEST(ShopifyDeliveryTest, CleanBodiesAreStoredByteForByte) {
+  const std::string body = Fixture("order_us_discounts.json");
+  store::Delivery d = Deliver("orders/create", body);
+  EXPECT_EQ(d.raw_body, body);
+  ASSERT_TRUE(d.order.has_value());
+  EXPECT_TRUE(d.order->card_data_removed.empty());
+  EXPECT_EQ(d.payload_json.find("card_data_removed"), std::string::npos);
+}
+
+TEST(ShopifyDeliveryTest, CardDataInOtherTopicsIsRemovedToo) {
+  store::Delivery d = Deliver("customers/data_request",
+                              R"({"shop_id": 954889, "customer": {"id": 191167},)"
+                              R"( "comment": "my card 5555555555554444 was charged twice"})");
+  EXPECT_EQ(d.raw_body.find("5555555555554444"), std::string::npos) << d.raw_body;
+  EXPECT_EQ(d.payload_json, d.raw_body);
+  EXPECT_NE(d.raw_body.find(R"("shop_id": 954889)"), std::string::npos);
 }
 
 TEST(ShopifyDeliveryTest, OrdersUpdatedIsAnUpdate) {
