@@ -19,6 +19,7 @@
 #include "pipeline/validate.h"
 #include "risk/screen.h"
 #include "risk/tree_model.h"
+#include "store/audit_chain.h"
 #include "store/sqlite_store.h"
 
 namespace orderpilot {
@@ -58,6 +59,21 @@ void BM_ScrubCardData(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
 }
 BENCHMARK(BM_ScrubCardData);
+
+// The audit chain's hash of one event whose payload is the canonical order (what the writer
+// computes for every order.received event, under the write transaction).
+void BM_EventChainHash(benchmark::State& state) {
+  const std::string payload = EncodeOrder(*ingest::NormaliseShopifyOrder(SampleBody(), kShop));
+  const std::string previous(64, 'a');
+  int64_t seq = 1;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(store::EventChainHash(previous, seq, "order-1", 1, "order.received",
+                                                   payload, "shopify", 1763650800000000));
+    ++seq;
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * payload.size()));
+}
+BENCHMARK(BM_EventChainHash);
 
 void BM_EncodeCanonicalOrder(benchmark::State& state) {
   Order o = *ingest::NormaliseShopifyOrder(SampleBody(), kShop);

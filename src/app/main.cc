@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "api/http_client.h"
+#include "app/audit_cli.h"
 #include "app/config.h"
 #include "app/inventory_cli.h"
 #include "app/risk_cli.h"
@@ -381,6 +382,13 @@ int main(int argc, char** argv) {
   stats_cmd->add_option("--data", review_flags.data_dir, "data directory");
   stats_cmd->add_option("--days", stats_days, "window in days (default 30)");
   stats_cmd->add_flag("--json", stats_json, "print JSON instead of a table");
+  CLI::App* audit_cmd = cli.add_subcommand("audit", "the tamper-evident audit chain");
+  audit_cmd->require_subcommand(1);
+  ServeFlags audit_flags;
+  CLI::App* verify_cmd = audit_cmd->add_subcommand(
+      "verify", "check every event's hash against the one before it; name the first broken one");
+  verify_cmd->add_option("--config", audit_flags.config_file, "YAML configuration file");
+  verify_cmd->add_option("--data", audit_flags.data_dir, "data directory");
   CLI11_PARSE(cli, argc, argv);
   try {
     if (*serve_cmd) return Serve(serve);
@@ -394,6 +402,12 @@ int main(int argc, char** argv) {
       if (!config.ok()) return Fail(config.status());
       if (*import_cmd) return ImportCommand(*config, import_kind, import_file, stdout, stderr);
       return ReorderCommand(*config, reorder_json, stdout, stderr);
+    }
+    if (*verify_cmd) {
+      ProcessEnvironment env;
+      auto config = BuildConfig(audit_flags, env, Config{});
+      if (!config.ok()) return Fail(config.status());
+      return AuditVerifyCommand(*config, stdout, stderr);
     }
     if (*train_cmd || *eval_cmd || *stats_cmd) {
       ProcessEnvironment env;

@@ -218,11 +218,14 @@ CREATE INDEX reviews_by_decided_at ON reviews (decided_at) WHERE decided_at IS N
 CREATE INDEX reviews_by_escalated_at ON reviews (escalated_at) WHERE escalated_at IS NOT NULL;
 )sql";
 
+// The audit chain (store/audit_chain.h): each event's SHA-256 over the one before it and its
+// own contents, lower-case hex. Events written before this migration keep NULL.
+constexpr const char* kMigration5 = R"sql(
+ALTER TABLE events ADD COLUMN hash TEXT;
+)sql";
+
 constexpr Migration kMigrations[] = {
-    {1, kMigration1},
-    {2, kMigration2},
-    {3, kMigration3},
-    {4, kMigration4},
+    {1, kMigration1}, {2, kMigration2}, {3, kMigration3}, {4, kMigration4}, {5, kMigration5},
 };
 
 Status ApplyOne(Connection& conn, const Clock& clock, const Migration& m, int known) {

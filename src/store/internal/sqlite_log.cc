@@ -1,5 +1,7 @@
 #include "store/internal/sqlite_log.h"
 
+#include "store/audit_chain.h"
+
 namespace orderpilot::store::internal {
 
 std::string_view PayloadOrEmptyObject(std::string_view payload) {
@@ -8,11 +10,27 @@ std::string_view PayloadOrEmptyObject(std::string_view payload) {
 
 Status AppendEvent(Connection& c, std::string_view stream, int64_t version, std::string_view type,
                    std::string_view payload, std::string_view actor, int64_t at) {
-  OP_ASSIGN_OR_RETURN(Stmt s,
-                      c.Prepare("INSERT INTO events (stream, version, type, payload, actor, at) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-  s.Bind(1, stream).Bind(2, version).Bind(3, type).Bind(4, PayloadOrEmptyObject(payload));
-  s.Bind(5, actor).Bind(6, at);
+  // The chain (store/audit_chain.h): this event's seq and hash follow from the newest event's,
+  // read inside the same write transaction.
+  int64_t seq = 1;
+  std::string previous_hash;
+  {
+    OP_ASSIGN_OR_RETURN(Stmt last, c.Prepare("SELECT seq, hash FROM events ORDER BY seq DESC "
+                                             "LIMIT 1"));
+    OP_ASSIGN_OR_RETURN(bool row, last.Step());
+    if (row) {
+      seq = last.Int(0) + 1;
+      if (!last.IsNull(1)) previous_hash = last.Text(1);
+    }
+  }
+  payload = PayloadOrEmptyObject(payload);
+  const std::string hash =
+      EventChainHash(previous_hash, seq, stream, version, type, payload, actor, at);
+  OP_ASSIGN_OR_RETURN(
+      Stmt s, c.Prepare("INSERT INTO events (seq, stream, version, type, payload, actor, at, "
+                        "hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  s.Bind(1, seq).Bind(2, stream).Bind(3, version).Bind(4, type).Bind(5, payload);
+  s.Bind(6, actor).Bind(7, at).Bind(8, hash);
   return s.Exec();
 }
 
