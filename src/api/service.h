@@ -85,8 +85,12 @@ class ApiService {
   struct Instruments;
 
   HttpResponse Route(const HttpRequest& req, std::string& route);
+  // The authenticated /v1 routes; `req.body` has had card data removed (from the listed fields).
+  HttpResponse RouteV1(const HttpRequest& req, std::string& route, const ApiKey& key,
+                       const std::vector<std::string>& card_data_removed);
   HttpResponse ShopifyWebhook(const HttpRequest& req);
-  HttpResponse CreateOrder(const HttpRequest& req, const ApiKey& key);
+  HttpResponse CreateOrder(const HttpRequest& req, const ApiKey& key,
+                           const std::vector<std::string>& card_data_removed);
   HttpResponse GetOrder(std::string_view id_text);
   HttpResponse ListOrders(const HttpRequest& req);
   // The review queue (api/review_routes.cc).

@@ -2,9 +2,10 @@
 //
 // Every event appended carries `hash` = SHA-256 over the previous event's hash and this event's
 // seq, stream, version, type, payload, actor and time (each length-prefixed, so no two different
-// events hash the same input). Decisions, people's actions on reviews and orders (with who and
-// when), rule actions, privacy-request deliveries and every other fact orderpilot records are
-// events, so editing, deleting or inserting any of them breaks the chain from that event on.
+// events hash the same input). Orders as received, decisions, people's actions on reviews and
+// orders (with who and when), rule actions and stock changes are events, so editing, deleting or
+// inserting any of them breaks the chain from that event on. Not events, so not covered yet:
+// privacy-request and other non-order webhook rows, configuration changes.
 //
 // Invariants:
 //   - The chain is checked from the first event that has a hash. Events written before the

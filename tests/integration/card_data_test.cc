@@ -1,8 +1,9 @@
 // Card numbers and security codes never reach the disk: the real binary takes a signed Shopify
-// webhook and an API order whose free text holds a card, and afterwards no file in the data
-// directory (database, WAL) holds the card's digits, while the orders say where a card was
-// removed and keep their ids and money.
+// webhook, an API order and a review comment whose free text holds a card, and afterwards no file
+// in the data directory (database, WAL) holds the card's digits, while the orders say where a
+// card was removed and keep their ids and money.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,7 @@ namespace {
 
 constexpr char kPan[] = "4111111111111111";
 constexpr char kGroupedPan[] = "5555 5555 5555 4444";
+constexpr char kAmexPan[] = "378282246310005";
 
 // Every byte of every file under `dir`.
 std::string AllBytes(const std::string& dir) {
@@ -83,6 +85,29 @@ TEST_F(CardDataTest, NoCardDigitsReachTheDataDirectory) {
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(JsonView(got->body).Str("/order/card_data_removed/0"), "/note") << got->body;
 
+  // A person approves a held order and pastes a card into the comment.
+  const std::string held_order = R"({"channel_order_id": "card-2", "currency": "EUR",
+    "line_items": [{"sku": "MUG-BLUE", "title": "Blue mug", "quantity": 1,
+                    "unit_price": "12.50", "requires_shipping": false}],
+    "totals": {"line_items": "12.50", "discounts": "0.00", "shipping": "0.00", "tax": "0.00",
+               "total": "99.00"}})";
+  created = client_->Send("POST", "/v1/orders", held_order, ApiHeaders());
+  ASSERT_TRUE(created.ok() && created->status == 201) << created->body;
+  int64_t review = 0;
+  for (int tries = 0; tries < 100 && review == 0; ++tries) {
+    auto open = client_->Send("GET", "/v1/reviews?status=open", "", ApiHeaders());
+    ASSERT_TRUE(open.ok());
+    if (JsonView(open->body).Size("/items") > 0) review = JsonView(open->body).Int("/items/0/id");
+    if (review == 0) usleep(50000);
+  }
+  ASSERT_NE(review, 0) << "the order with wrong totals was not held";
+  auto approved = client_->Send(
+      "POST", "/v1/reviews/" + std::to_string(review) + "/approve",
+      std::string(R"({"comment": "paid by phone with )") + kAmexPan + R"("})", ApiHeaders());
+  ASSERT_TRUE(approved.ok());
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  EXPECT_NE(approved->body.find("[card amex 378282"), std::string::npos) << approved->body;
+
   // Stop the server so everything it wrote is on disk, then look at every byte it left.
   EXPECT_EQ(server_.Stop(), 0);
   const std::string disk = AllBytes(dir_.path() + "/data");
@@ -91,6 +116,7 @@ TEST_F(CardDataTest, NoCardDigitsReachTheDataDirectory) {
   EXPECT_EQ(disk.find(kGroupedPan), std::string::npos);
   EXPECT_EQ(disk.find("5555555555554444"), std::string::npos);
   EXPECT_EQ(disk.find("cvc 737"), std::string::npos);
+  EXPECT_EQ(disk.find(kAmexPan), std::string::npos);
   EXPECT_NE(disk.find("removed]"), std::string::npos);  // the markers are there instead
 }
 
