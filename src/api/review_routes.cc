@@ -82,8 +82,23 @@ void WriteReview(JsonWriter& w, const store::ReviewRecord& r, Timestamp now,
   w.EndObject();
 }
 
-std::string Who(const ReviewBody& body, const ApiKey& key) {
-  return body.reviewer.empty() ? key.name : body.reviewer;
+// The reviewer a body names, else the API key's name.
+std::string Who(const std::string& reviewer, const ApiKey& key) {
+  return reviewer.empty() ? key.name : reviewer;
+}
+
+// The body of a claim, release or reversal: a comment and a reviewer, never changes.
+Result<ReviewBody> DecodeBodyWithoutChanges(std::string_view text) {
+  OP_ASSIGN_OR_RETURN(ReviewBody body, DecodeReviewBody(text));
+  if (body.has_changes()) return UnprocessableError("changes belong to an approval", "changes");
+  return body;
+}
+
+// 200 with one review item (without the order's context).
+HttpResponse ReviewJson(const store::ReviewRecord& review, Timestamp now) {
+  JsonWriter w;
+  WriteReview(w, review, now);
+  return Json(200, w.Take());
 }
 
 }  // namespace
@@ -186,7 +201,7 @@ HttpResponse ApiService::DecideReview(const HttpRequest& req, std::string_view i
   store::ReviewDecision d;
   d.review_id = ReviewId(*id);
   d.approve = approve;
-  d.who = Who(*body, key);
+  d.who = Who(body->reviewer, key);
   d.comment = body->comment;
   pipeline::ReviewChanges changes;
   changes.substitute_sku = body->substitute_sku;
@@ -196,56 +211,44 @@ HttpResponse ApiService::DecideReview(const HttpRequest& req, std::string_view i
   auto review = store_.Decide(*prepared);
   if (!review.ok()) return ErrorResponse(review.status());
   pipeline_.Enqueue(review->order_id);  // the decision's events meet the rules
-  JsonWriter w;
-  WriteReview(w, *review, clock_.Now());
-  return Json(200, w.Take());
+  return ReviewJson(*review, clock_.Now());
 }
 
 HttpResponse ApiService::ClaimReview(const HttpRequest& req, std::string_view id_text, bool release,
                                      const ApiKey& key) {
   auto id = ParseId(id_text, "id");
   if (!id.ok()) return ErrorResponse(id.status());
-  auto body = DecodeReviewBody(req.body);
+  auto body = DecodeBodyWithoutChanges(req.body);
   if (!body.ok()) return ErrorResponse(body.status());
-  if (body->has_changes()) {
-    return ErrorResponse(UnprocessableError("changes belong to an approval", "changes"));
-  }
   store::ReviewClaim c;
   c.review_id = ReviewId(*id);
-  c.who = Who(*body, key);
+  c.who = Who(body->reviewer, key);
   c.release = release;
   auto review = store_.Claim(c);
   if (!review.ok()) return ErrorResponse(review.status());
-  JsonWriter w;
-  WriteReview(w, *review, clock_.Now());
-  return Json(200, w.Take());
+  return ReviewJson(*review, clock_.Now());
 }
 
 HttpResponse ApiService::ReverseReview(const HttpRequest& req, std::string_view id_text,
                                        const ApiKey& key) {
   auto id = ParseId(id_text, "id");
   if (!id.ok()) return ErrorResponse(id.status());
-  auto body = DecodeReviewBody(req.body);
+  auto body = DecodeBodyWithoutChanges(req.body);
   if (!body.ok()) return ErrorResponse(body.status());
-  if (body->has_changes()) {
-    return ErrorResponse(UnprocessableError("changes belong to an approval", "changes"));
-  }
   store::ReviewReversal r;
   r.review_id = ReviewId(*id);
-  r.who = Who(*body, key);
+  r.who = Who(body->reviewer, key);
   r.comment = body->comment;
   auto review = store_.Reverse(r);
   if (!review.ok()) return ErrorResponse(review.status());
   pipeline_.Enqueue(review->order_id);  // a re-opened order is allocated again
-  JsonWriter w;
-  WriteReview(w, *review, clock_.Now());
-  return Json(200, w.Take());
+  return ReviewJson(*review, clock_.Now());
 }
 
 HttpResponse ApiService::BulkDecide(const HttpRequest& req, const ApiKey& key) {
   auto body = DecodeBulkDecisionBody(req.body);
   if (!body.ok()) return ErrorResponse(body.status());
-  const std::string who = body->reviewer.empty() ? key.name : body->reviewer;
+  const std::string who = Who(body->reviewer, key);
   JsonWriter w;
   w.BeginObject().Key("results").BeginArray();
   int64_t decided = 0, failed = 0;
