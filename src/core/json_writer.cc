@@ -176,4 +176,13 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
   return *this;
 }
 
+void WriteOptionalTime(JsonWriter& w, std::string_view key, const std::optional<Timestamp>& t) {
+  w.Key(key);
+  if (t) {
+    w.String(FormatTimestamp(*t));
+  } else {
+    w.Null();
+  }
+}
+
 }  // namespace orderpilot

@@ -6,9 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/time.h"
 
 namespace orderpilot {
 
@@ -59,5 +62,8 @@ class JsonWriter {
 
 // Appends `s` as a quoted, escaped JSON string.
 void AppendJsonString(std::string& out, std::string_view s);
+
+// Writes `key` with the time in RFC 3339 (FormatTimestamp), or null when `t` is absent.
+void WriteOptionalTime(JsonWriter& w, std::string_view key, const std::optional<Timestamp>& t);
 
 }  // namespace orderpilot

@@ -25,15 +25,6 @@ void WriteAmount(JsonWriter& w, std::string_view key, const Money& m, const Curr
   w.Key(key).String(FormatMinorUnits(m.minor_units(), c.exponent()));
 }
 
-void WriteOptionalTime(JsonWriter& w, std::string_view key, const std::optional<Timestamp>& t) {
-  w.Key(key);
-  if (t) {
-    w.String(FormatTimestamp(*t));
-  } else {
-    w.Null();
-  }
-}
-
 void WriteStrings(JsonWriter& w, std::string_view key, const std::vector<std::string>& v) {
   w.Key(key).BeginArray();
   for (const std::string& s : v) w.String(s);

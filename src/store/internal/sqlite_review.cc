@@ -166,15 +166,6 @@ Result<int64_t> InsertReviewRow(Connection& c, OrderId order, const ReviewReques
   return sqlite3_last_insert_rowid(c.db());
 }
 
-void WriteOptionalTime(JsonWriter& w, std::string_view key, std::optional<Timestamp> t) {
-  w.Key(key);
-  if (t) {
-    w.String(FormatTimestamp(*t));
-  } else {
-    w.Null();
-  }
-}
-
 // The payload of "review.opened".
 std::string OpenedPayload(int64_t review_id, const ReviewRequest& r) {
   JsonWriter w;
