@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build demo test tsan bench eval-risk format clean
+.PHONY: all setup build demo test tsan bench fuzz eval-risk format clean
 
 all: build
 
@@ -38,6 +38,12 @@ bench: setup
 	@ninja -C build-bench -j$(JOBS)
 	@bench/run.sh build-bench
 
+# libFuzzer (clang++-14, ASan + UBSan) over every parser of hostile input in fuzz/, each for
+# FUZZ_SECONDS over a copy of its seed corpus; fails on any crash (inputs in build-fuzz/fuzz/).
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	@JOBS=$(JOBS) CMAKE_FLAGS="$(CMAKE_FLAGS)" fuzz/run.sh $(FUZZ_SECONDS)
+
 # The fraud model on real data: trains on the public e-commerce fraud history in
 # ../shared/corpus/fraud/train.csv (time-ordered split inside it) and prints ROC-AUC, PR-AUC and
 # recall at a 2% review rate on its latest 20%; then the same with a random split, the way
@@ -57,4 +63,4 @@ format: setup
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf build build-test build-bench build-tsan
+	rm -rf build build-test build-bench build-tsan build-fuzz

@@ -68,6 +68,7 @@ section_server() {
 
   "$build/orderpilot" serve --listen 127.0.0.1:0 --data "$work/data" --shop "$OP_BENCH_SHOP" \
     --shopify-secret env:OP_BENCH_SECRET --api-key "$api_key" --log-level warn \
+    --master-key "$("$build/orderpilot" keys new-master)" \
     > "$work/stdout" 2> "$work/server.log" &
   server_pid=$!
   for _ in $(seq 100); do

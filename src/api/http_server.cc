@@ -88,6 +88,88 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 bool HasCrLf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
+// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 when it is not one.
+size_t Utf8SequenceLength(std::string_view s) {
+  const auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const auto cont = [&](size_t i) { return i < s.size() && (b(i) & 0xC0) == 0x80; };
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
+    if (c == 0xED && b(1) > 0x9F) return 0;  // a surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xF0 && b(1) < 0x90) return 0;  // overlong
+    if (c == 0xF4 && b(1) > 0x8F) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+bool IsValidUtf8(std::string_view s) {
+  while (!s.empty()) {
+    const size_t n = Utf8SequenceLength(s);
+    if (n == 0) return false;
+    s.remove_prefix(n);
+  }
+  return true;
+}
+
+// `s` with every byte that does not start a well-formed sequence replaced by U+FFFD.
+std::string ReplaceInvalidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  while (!s.empty()) {
+    size_t n = Utf8SequenceLength(s);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      n = 1;
+    } else {
+      out.append(s.substr(0, n));
+    }
+    s.remove_prefix(n);
+  }
+  return out;
+}
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// application/json or application/*+json, any case, with parameters; a charset parameter must
+// name UTF-8 (JSON is UTF-8: RFC 8259 §8.1).
+bool IsJsonMediaType(std::string_view content_type) {
+  size_t semi = content_type.find(';');
+  std::string type;
+  for (char c : TrimSpaces(content_type.substr(0, semi))) type.push_back(Lower(c));
+  const std::string_view t = type;
+  const bool json =
+      t == "application/json" || (t.starts_with("application/") && t.ends_with("+json") &&
+                                  t.size() > std::string_view("application/+json").size());
+  if (!json) return false;
+  while (semi != std::string_view::npos) {
+    content_type.remove_prefix(semi + 1);
+    semi = content_type.find(';');
+    std::string_view param = TrimSpaces(content_type.substr(0, semi));
+    size_t eq = param.find('=');
+    if (eq == std::string_view::npos ||
+        !EqualsIgnoreCase(TrimSpaces(param.substr(0, eq)), "charset"))
+      continue;
+    std::string_view value = TrimSpaces(param.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    if (!EqualsIgnoreCase(value, "utf-8") && !EqualsIgnoreCase(value, "utf8")) return false;
+  }
+  return true;
+}
+
 std::string_view View(boost::beast::string_view s) { return {s.data(), s.size()}; }
 
 // The server's default headers; a handler's header of the same name replaces the default.
@@ -223,7 +305,9 @@ std::string_view HttpResponse::Header(std::string_view lower_name) const {
 std::string JsonError(std::string_view code, std::string_view message, std::string_view field) {
   JsonWriter w;
   w.BeginObject().Key("error").BeginObject();
-  w.Field("code", code).Field("message", message).Field("field", field);
+  w.Field("code", code);
+  w.Field("message", IsValidUtf8(message) ? std::string(message) : ReplaceInvalidUtf8(message));
+  w.Field("field", IsValidUtf8(field) ? std::string(field) : ReplaceInvalidUtf8(field));
   w.EndObject().EndObject();
   return w.Take();
 }
@@ -244,6 +328,9 @@ struct HttpServer::Impl {
   bool ReadRequest(SocketStream& stream, boost::beast::flat_buffer& buffer, HttpRequest& req,
                    bool& keep_alive, bool& http10, std::string& head);
   HttpResponse CallHandler(const HttpRequest& req);
+  // The answer to a request the handler must not see (a body that is not JSON, a query that is
+  // not UTF-8), or nullopt.
+  std::optional<HttpResponse> Screen(const HttpRequest& req) const;
   void JoinFinished();
 
   const HttpServerOptions options;
@@ -399,6 +486,26 @@ HttpResponse HttpServer::Impl::CallHandler(const HttpRequest& req) {
   return ErrorReply(500, "internal", "internal error; the server log has the details");
 }
 
+std::optional<HttpResponse> HttpServer::Impl::Screen(const HttpRequest& req) const {
+  if (options.json_bodies_only && !req.body.empty()) {
+    std::string_view type = req.Header("content-type");
+    if (!type.empty() && !IsJsonMediaType(type)) {
+      return ErrorReply(415, "unsupported_media_type",
+                        "request bodies must be JSON (Content-Type: application/json)");
+    }
+  }
+  for (const auto& [name, value] : req.query) {
+    if (!IsValidUtf8(name) || !IsValidUtf8(value)) {
+      HttpResponse res;
+      res.status = 400;
+      res.body = JsonError("invalid_argument", "query parameters must be UTF-8 once decoded",
+                           IsValidUtf8(name) ? name : "");
+      return res;
+    }
+  }
+  return std::nullopt;
+}
+
 bool HttpServer::Impl::ReadRequest(SocketStream& stream, boost::beast::flat_buffer& buffer,
                                    HttpRequest& req, bool& keep_alive, bool& http10,
                                    std::string& head) {
@@ -409,7 +516,15 @@ bool HttpServer::Impl::ReadRequest(SocketStream& stream, boost::beast::flat_buff
   // The whole request, from the wait for its first byte to its last, gets read_timeout.
   stream.SetReadDeadline(std::chrono::steady_clock::now() + options.read_timeout);
   http::read_header(stream, buffer, parser, ec);
-  if (!ec && !parser.is_done()) {
+  bool bad_coding = false;
+  if (!ec) {
+    // Only "chunked" frames a body we can read; with any other coding (RFC 9112 §6.1: "gzip,
+    // chunked", "chunked, identity") the message cannot be delimited safely, so refuse it now
+    // rather than waiting for bytes that would be misread.
+    std::string_view coding = View(parser.get()[http::field::transfer_encoding]);
+    bad_coding = !coding.empty() && !EqualsIgnoreCase(TrimSpaces(coding), "chunked");
+  }
+  if (!ec && !bad_coding && !parser.is_done()) {
     const auto& msg = parser.get();
     if (msg.version() >= 11 && EqualsIgnoreCase(View(msg[http::field::expect]), "100-continue")) {
       std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -418,9 +533,12 @@ bool HttpServer::Impl::ReadRequest(SocketStream& stream, boost::beast::flat_buff
     }
     if (!ec) http::read(stream, buffer, parser, ec);
   }
-  if (ec) {
+  if (ec || bad_coding) {
     HttpResponse err;
-    if (ec == http::error::body_limit) {
+    if (bad_coding) {
+      err = ErrorReply(400, "invalid_argument",
+                       "Transfer-Encoding other than chunked is not supported");
+    } else if (ec == http::error::body_limit) {
       err = ErrorReply(413, "payload_too_large",
                        "request body exceeds " + std::to_string(options.max_body_bytes) + " bytes");
     } else if (ec == http::error::header_limit) {
@@ -476,7 +594,8 @@ void HttpServer::Impl::Serve(int64_t id, int fd) {
     bool keep_alive = false;
     bool http10 = false;
     while (ReadRequest(stream, buffer, req, keep_alive, http10, head)) {
-      HttpResponse res = CallHandler(req);
+      std::optional<HttpResponse> refused = Screen(req);
+      HttpResponse res = refused ? std::move(*refused) : CallHandler(req);
       if (stopping.load(std::memory_order_acquire)) keep_alive = false;
       bool written =
           WriteResponse(stream, res, keep_alive, http10, /*head_only=*/req.method == "HEAD", head);

@@ -7,7 +7,11 @@
 // the limit is refused before any of the body arrives, `Expect: 100-continue` included); headers
 // over max_header_bytes get 431; malformed requests 400; past max_connections new connections get
 // 503. Each of these closes the connection. A connection idle (or a client stalled) longer than
-// read_timeout is closed.
+// read_timeout is closed; a client that has started a request and does not finish it in time gets
+// 408 first.
+// Before the handler sees a request (answered without calling it, the connection kept): a body
+// declared as anything but JSON gets 415 (see HttpServerOptions::json_bodies_only); a query
+// parameter that is not UTF-8 once percent-decoded gets 400.
 // Every response carries Content-Length (except 1xx/204/304), Content-Type, `Server: orderpilot`
 // and the security headers X-Content-Type-Options: nosniff, Cache-Control: no-store,
 // X-Frame-Options: DENY, Referrer-Policy: no-referrer.
@@ -72,9 +76,16 @@ struct HttpServerOptions {
   // an idle keep-alive connection is closed after it); each write to a client that does not
   // read is bounded by it too. Default: 30 s.
   std::chrono::seconds read_timeout{30};
+  // Whether request bodies must be JSON. A request with a non-empty body whose Content-Type is
+  // neither application/json nor application/*+json (any case, parameters allowed, a charset
+  // other than UTF-8 refused) is answered 415 unsupported_media_type. A body without a
+  // Content-Type is let through. Default: true — the API speaks nothing else.
+  bool json_bodies_only = true;
 };
 
-// {"error":{"code":...,"message":...,"field":...}} — the one error body shape.
+// {"error":{"code":...,"message":...,"field":...}} — the one error body shape. Bytes of `message`
+// and `field` that are not valid UTF-8 (an echoed hostile input) become U+FFFD, so the body is
+// always valid JSON.
 std::string JsonError(std::string_view code, std::string_view message, std::string_view field);
 
 class HttpServer {

@@ -41,54 +41,11 @@ void WriteLevel(JsonWriter& w, const store::StockLevel& l, int64_t shopify_buffe
 
 }  // namespace
 
-HttpResponse ApiService::InventoryRoute(const HttpRequest& req, std::string& route,
-                                        const ApiKey& key) {
-  const std::string& path = req.path;
-  const std::string& m = req.method;
-  auto not_allowed = [&] {
-    HttpResponse r =
-        ErrorResponse({StatusCode::kNotFound, "method " + m + " is not supported on " + path});
-    r.status = 405;
-    return r;
-  };
-  if (!options_.fulfillment) {
-    route = "/v1/inventory";
-    return ErrorResponse(NotConfigured());
-  }
-  if (path == "/v1/inventory") {
-    route = "/v1/inventory";
-    return m == "GET" ? ListStock(req) : not_allowed();
-  }
-  if (path == "/v1/inventory/adjustments") {
-    route = "/v1/inventory/adjustments";
-    return m == "POST" ? AdjustStock(req, key) : not_allowed();
-  }
-  if (path == "/v1/inventory/incoming") {
-    route = "/v1/inventory/incoming";
-    return m == "GET" ? ListIncoming(req) : not_allowed();
-  }
-  if (path == "/v1/inventory/reorder") {
-    route = "/v1/inventory/reorder";
-    if (m != "GET") return not_allowed();
-    if (!options_.reorder_report) return ErrorResponse(NotConfigured());
-    auto report = options_.reorder_report();
-    if (!report.ok()) return ErrorResponse(report.status());
-    return Json(200, std::move(*report));
-  }
-  if (path == "/v1/inventory/purchase_orders") {
-    route = "/v1/inventory/purchase_orders";
-    return m == "POST" ? AddPurchaseOrder(req) : not_allowed();
-  }
-  constexpr std::string_view kPo = "/v1/inventory/purchase_orders/";
-  constexpr std::string_view kReceive = "/receive";
-  std::string_view p = path;
-  if (p.starts_with(kPo) && p.ends_with(kReceive) && p.size() > kPo.size() + kReceive.size()) {
-    route = "/v1/inventory/purchase_orders/{po}/receive";
-    if (m != "POST") return not_allowed();
-    return ReceivePurchaseOrder(p.substr(kPo.size(), p.size() - kPo.size() - kReceive.size()), key);
-  }
-  route = "/v1/inventory";
-  return ErrorResponse(NotFoundError("no such route: " + path));
+HttpResponse ApiService::ReorderReport() {
+  if (!options_.fulfillment || !options_.reorder_report) return ErrorResponse(NotConfigured());
+  auto report = options_.reorder_report();
+  if (!report.ok()) return ErrorResponse(report.status());
+  return Json(200, std::move(*report));
 }
 
 HttpResponse ApiService::ListLocations() {
@@ -117,6 +74,7 @@ HttpResponse ApiService::ListLocations() {
 }
 
 HttpResponse ApiService::ListStock(const HttpRequest& req) {
+  if (!options_.fulfillment) return ErrorResponse(NotConfigured());
   auto params = ParseListParams(req, /*default_limit=*/100, /*max_limit=*/1000);
   if (!params.ok()) return ErrorResponse(params.status());
   auto page = store_.ListStock(req.Query("sku").value_or(""), req.Query("location").value_or(""),
@@ -138,13 +96,14 @@ void ApiService::AfterStockChange(const std::vector<store::AdjustmentOutcome>& o
   pipeline_.RequestBackorderRecheck();
 }
 
-HttpResponse ApiService::AdjustStock(const HttpRequest& req, const ApiKey& key) {
+HttpResponse ApiService::AdjustStock(const HttpRequest& req, const Principal& who) {
+  if (!options_.fulfillment) return ErrorResponse(NotConfigured());
   auto a = DecodeAdjustmentBody(req.body, req.Header("idempotency-key"));
   if (!a.ok()) return ErrorResponse(a.status());
   if (!inventory::FindLocation(options_.fulfillment->locations, a->location)) {
     return ErrorResponse(UnprocessableError("unknown location '" + a->location + "'", "location"));
   }
-  a->actor = "api:" + key.name;
+  a->actor = "api:" + who.name;
   auto outcome = store_.AdjustStock(*a);
   if (!outcome.ok()) {
     // The store refuses only what the body asked for (e.g. a delta below zero): the caller's 422.
@@ -164,6 +123,7 @@ HttpResponse ApiService::AdjustStock(const HttpRequest& req, const ApiKey& key) 
 }
 
 HttpResponse ApiService::ListIncoming(const HttpRequest& req) {
+  if (!options_.fulfillment) return ErrorResponse(NotConfigured());
   std::vector<std::string> skus;
   if (auto sku = req.Query("sku"); sku && !sku->empty()) skus.push_back(*sku);
   auto lines = store_.GetIncoming(skus, /*open_only=*/true);
@@ -185,6 +145,7 @@ HttpResponse ApiService::ListIncoming(const HttpRequest& req) {
 }
 
 HttpResponse ApiService::AddPurchaseOrder(const HttpRequest& req) {
+  if (!options_.fulfillment) return ErrorResponse(NotConfigured());
   auto lines = DecodePurchaseOrderBody(req.body);
   if (!lines.ok()) return ErrorResponse(lines.status());
   for (size_t i = 0; i < lines->size(); ++i) {
@@ -204,8 +165,9 @@ HttpResponse ApiService::AddPurchaseOrder(const HttpRequest& req) {
   return Json(201, w.Take());
 }
 
-HttpResponse ApiService::ReceivePurchaseOrder(std::string_view po, const ApiKey& key) {
-  auto outcomes = store_.ReceiveIncoming(std::string(po), "api:" + key.name);
+HttpResponse ApiService::ReceivePurchaseOrder(std::string_view po, const Principal& who) {
+  if (!options_.fulfillment) return ErrorResponse(NotConfigured());
+  auto outcomes = store_.ReceiveIncoming(std::string(po), "api:" + who.name);
   if (!outcomes.ok()) return ErrorResponse(outcomes.status());
   AfterStockChange(*outcomes);
   JsonWriter w;
@@ -218,13 +180,13 @@ HttpResponse ApiService::ReceivePurchaseOrder(std::string_view po, const ApiKey&
 }
 
 HttpResponse ApiService::ShipOrder(const HttpRequest& req, std::string_view id_text,
-                                   const ApiKey& key) {
+                                   const Principal& who) {
   auto id = ParseId(id_text, "id");
   if (!id.ok()) return ErrorResponse(id.status());
   auto ship = DecodeShipmentBody(req.body);
   if (!ship.ok()) return ErrorResponse(ship.status());
   ship->order_id = OrderId(*id);
-  ship->actor = "api:" + key.name;
+  ship->actor = "api:" + who.name;
   auto outcome = store_.Ship(*ship);
   if (!outcome.ok()) return ErrorResponse(outcome.status());
   pipeline_.Enqueue(ship->order_id);  // order.shipped meets the rules

@@ -83,8 +83,8 @@ void WriteReview(JsonWriter& w, const store::ReviewRecord& r, Timestamp now,
 }
 
 // The reviewer a body names, else the API key's name.
-std::string Who(const std::string& reviewer, const ApiKey& key) {
-  return reviewer.empty() ? key.name : reviewer;
+std::string Who(const std::string& reviewer, const Principal& who) {
+  return reviewer.empty() ? who.name : reviewer;
 }
 
 // The body of a claim, release or reversal: a comment and a reviewer, never changes.
@@ -102,48 +102,6 @@ HttpResponse ReviewJson(const store::ReviewRecord& review, Timestamp now) {
 }
 
 }  // namespace
-
-HttpResponse ApiService::ReviewRoute(const HttpRequest& req, std::string& route,
-                                     const ApiKey& key) {
-  const std::string_view path = req.path;
-  const std::string& m = req.method;
-  if (path == "/v1/reviews") {
-    route = "/v1/reviews";
-    if (m == "GET") return ListReviews(req);
-  } else if (path == "/v1/reviews/stats") {
-    route = "/v1/reviews/stats";
-    if (m == "GET") return ReviewStats(req);
-  } else if (path == "/v1/reviews/decide") {
-    route = "/v1/reviews/decide";
-    if (m == "POST") return BulkDecide(req, key);
-  } else {
-    std::string_view rest = path.substr(std::string_view("/v1/reviews/").size());
-    size_t slash = rest.find('/');
-    if (slash == std::string_view::npos) {
-      route = "/v1/reviews/{id}";
-      if (m == "GET") return GetReview(rest);
-    } else {
-      std::string_view id = rest.substr(0, slash);
-      std::string_view action = rest.substr(slash + 1);
-      constexpr std::string_view kActions[] = {"approve", "reject", "claim", "release", "reverse"};
-      bool known = false;
-      for (std::string_view a : kActions) known = known || a == action;
-      route = "/v1/reviews/{id}/" + std::string(known ? action : std::string_view("other"));
-      if (m == "POST" && (action == "approve" || action == "reject")) {
-        return DecideReview(req, id, action == "approve", key);
-      }
-      if (m == "POST" && (action == "claim" || action == "release")) {
-        return ClaimReview(req, id, action == "release", key);
-      }
-      if (m == "POST" && action == "reverse") return ReverseReview(req, id, key);
-      if (!known) return ErrorResponse(NotFoundError("no such route: " + req.path));
-    }
-  }
-  HttpResponse r = ErrorResponse(
-      {StatusCode::kNotFound, "method " + req.method + " is not supported on " + req.path});
-  r.status = 405;
-  return r;
-}
 
 HttpResponse ApiService::ListReviews(const HttpRequest& req) {
   store::ReviewFilter f;
@@ -193,7 +151,7 @@ HttpResponse ApiService::GetReview(std::string_view id_text) {
 }
 
 HttpResponse ApiService::DecideReview(const HttpRequest& req, std::string_view id_text,
-                                      bool approve, const ApiKey& key) {
+                                      bool approve, const Principal& caller) {
   auto id = ParseId(id_text, "id");
   if (!id.ok()) return ErrorResponse(id.status());
   auto body = DecodeReviewBody(req.body);
@@ -201,7 +159,7 @@ HttpResponse ApiService::DecideReview(const HttpRequest& req, std::string_view i
   store::ReviewDecision d;
   d.review_id = ReviewId(*id);
   d.approve = approve;
-  d.who = Who(body->reviewer, key);
+  d.who = Who(body->reviewer, caller);
   d.comment = body->comment;
   pipeline::ReviewChanges changes;
   changes.substitute_sku = body->substitute_sku;
@@ -215,14 +173,14 @@ HttpResponse ApiService::DecideReview(const HttpRequest& req, std::string_view i
 }
 
 HttpResponse ApiService::ClaimReview(const HttpRequest& req, std::string_view id_text, bool release,
-                                     const ApiKey& key) {
+                                     const Principal& caller) {
   auto id = ParseId(id_text, "id");
   if (!id.ok()) return ErrorResponse(id.status());
   auto body = DecodeBodyWithoutChanges(req.body);
   if (!body.ok()) return ErrorResponse(body.status());
   store::ReviewClaim c;
   c.review_id = ReviewId(*id);
-  c.who = Who(body->reviewer, key);
+  c.who = Who(body->reviewer, caller);
   c.release = release;
   auto review = store_.Claim(c);
   if (!review.ok()) return ErrorResponse(review.status());
@@ -230,14 +188,14 @@ HttpResponse ApiService::ClaimReview(const HttpRequest& req, std::string_view id
 }
 
 HttpResponse ApiService::ReverseReview(const HttpRequest& req, std::string_view id_text,
-                                       const ApiKey& key) {
+                                       const Principal& caller) {
   auto id = ParseId(id_text, "id");
   if (!id.ok()) return ErrorResponse(id.status());
   auto body = DecodeBodyWithoutChanges(req.body);
   if (!body.ok()) return ErrorResponse(body.status());
   store::ReviewReversal r;
   r.review_id = ReviewId(*id);
-  r.who = Who(body->reviewer, key);
+  r.who = Who(body->reviewer, caller);
   r.comment = body->comment;
   auto review = store_.Reverse(r);
   if (!review.ok()) return ErrorResponse(review.status());
@@ -245,10 +203,10 @@ HttpResponse ApiService::ReverseReview(const HttpRequest& req, std::string_view 
   return ReviewJson(*review, clock_.Now());
 }
 
-HttpResponse ApiService::BulkDecide(const HttpRequest& req, const ApiKey& key) {
+HttpResponse ApiService::BulkDecide(const HttpRequest& req, const Principal& caller) {
   auto body = DecodeBulkDecisionBody(req.body);
   if (!body.ok()) return ErrorResponse(body.status());
-  const std::string who = Who(body->reviewer, key);
+  const std::string who = Who(body->reviewer, caller);
   JsonWriter w;
   w.BeginObject().Key("results").BeginArray();
   int64_t decided = 0, failed = 0;

@@ -5,8 +5,11 @@
 #include <chrono>
 
 #include "api/http_errors.h"
+#include "api/internal/access_http.h"
 #include "api/internal/route_util.h"
+#include "api/key_directory.h"
 #include "api/request_json.h"
+#include "api/session.h"
 #include "core/json_writer.h"
 #include "core/order_json.h"
 #include "ingest/card_scrub.h"
@@ -19,15 +22,6 @@ using internal::Json;
 using internal::ParseId;
 using internal::ParseListParams;
 using internal::WriteNextCursor;
-
-// Constant-time comparison, so a wrong API key reveals nothing through timing.
-bool SameSecret(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i)
-    diff |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]);
-  return diff == 0;
-}
 
 void WriteOrderSummary(JsonWriter& w, const store::OrderRecord& r) {
   w.Field("id", r.id.value())
@@ -65,10 +59,6 @@ std::string_view TopicLabel(std::string_view topic) {
   return topic.empty() ? "none" : "other";
 }
 
-std::string_view Strip(std::string_view path, std::string_view prefix) {
-  return path.substr(prefix.size());
-}
-
 }  // namespace
 
 // Hot-path instruments, created once.
@@ -95,6 +85,14 @@ ApiService::ApiService(store::Store& store, pipeline::Pipeline& pipeline, const 
       options_(std::move(options)),
       metrics_(std::make_unique<MetricsRegistry>()) {
   inst_ = std::make_unique<Instruments>(*metrics_);
+  std::vector<ConfiguredKey> configured;
+  for (const ApiKey& k : options_.api_keys) configured.push_back({k.name, k.key, k.role});
+  keys_ =
+      std::make_unique<KeyDirectory>(std::move(configured), options_.access.stored_keys, clock_);
+  sessions_ = std::make_unique<SessionStore>(clock_, options_.access.session_idle_timeout);
+  per_key_ = std::make_unique<RateLimiter>(clock_, options_.access.per_key);
+  per_address_ = std::make_unique<RateLimiter>(clock_, options_.access.per_address);
+  per_shop_ = std::make_unique<RateLimiter>(clock_, options_.access.per_shop);
   metrics_->AddCallbackGauge(
       "orderpilot_commit_queue_depth", "Writes waiting for the group-commit writer.",
       [this] { return static_cast<double>(store_.GetCommitStats().queue_depth); });
@@ -113,17 +111,6 @@ HttpResponse ApiService::Handle(const HttpRequest& req) {
   inst_->requests.WithLabels({route, std::to_string(resp.status)}).Increment();
   inst_->latency.WithLabels({route}).Observe(seconds);
   return resp;
-}
-
-const ApiKey* ApiService::Authenticate(const HttpRequest& req) const {
-  std::string_view auth = req.Header("authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) return nullptr;
-  std::string_view presented = auth.substr(kBearer.size());
-  const ApiKey* found = nullptr;
-  for (const ApiKey& k : options_.api_keys)  // compare with every key: no early exit on a match
-    if (SameSecret(presented, k.key)) found = &k;
-  return found;
 }
 
 HttpResponse ApiService::Route(const HttpRequest& req, std::string& route) {
@@ -145,65 +132,7 @@ HttpResponse ApiService::Route(const HttpRequest& req, std::string& route) {
     return ShopifyWebhook(req);
   }
   if (path.rfind("/v1/", 0) != 0) return ErrorResponse(NotFoundError("no such route: " + path));
-
-  const ApiKey* key = Authenticate(req);
-  if (!key) {
-    route = "/v1/unauthenticated";
-    return ErrorResponse(
-        UnauthenticatedError("missing or unknown API key (send Authorization: Bearer <key>)"));
-  }
-  // Card numbers and security codes out of every body before a handler reads it: an order's
-  // note, a review comment, a corrected address, an adjustment's reason (ingest/card_scrub.h).
-  if (req.body.empty()) return RouteV1(req, route, *key, {});
-  auto scrubbed = ingest::ScrubCardData(req.body);
-  if (!scrubbed.ok()) return ErrorResponse(scrubbed.status());
-  if (scrubbed->removed_from.empty()) return RouteV1(req, route, *key, {});
-  HttpRequest clean = req;
-  clean.body = std::move(scrubbed->json);
-  return RouteV1(clean, route, *key, scrubbed->removed_from);
-}
-
-HttpResponse ApiService::RouteV1(const HttpRequest& req, std::string& route, const ApiKey& key,
-                                 const std::vector<std::string>& card_data_removed) {
-  const std::string& path = req.path;
-  const std::string& m = req.method;
-  if (path == "/v1/orders") {
-    route = "/v1/orders";
-    if (m == "POST") return CreateOrder(req, key, card_data_removed);
-    if (m == "GET") return ListOrders(req);
-  } else if (path.rfind("/v1/orders/", 0) == 0) {
-    std::string_view rest = Strip(path, "/v1/orders/");
-    size_t slash = rest.find('/');
-    if (slash != std::string_view::npos && rest.substr(slash) == "/shipments") {
-      route = "/v1/orders/{id}/shipments";
-      if (m == "POST") return ShipOrder(req, rest.substr(0, slash), key);
-    } else {
-      route = "/v1/orders/{id}";
-      if (m == "GET") return GetOrder(rest);
-    }
-  } else if (path == "/v1/locations") {
-    route = "/v1/locations";
-    if (m == "GET") return ListLocations();
-  } else if (path == "/v1/inventory" || path.rfind("/v1/inventory/", 0) == 0) {
-    return InventoryRoute(req, route, key);
-  } else if (path == "/v1/reviews" || path.rfind("/v1/reviews/", 0) == 0) {
-    return ReviewRoute(req, route, key);
-  } else if (path == "/v1/rules") {
-    route = "/v1/rules";
-    if (m == "GET") return ListRules();
-  } else if (path == "/v1/rules/reload") {
-    route = "/v1/rules/reload";
-    if (m == "POST") return ReloadRules(key);
-  } else if (path == "/v1/outbox") {
-    route = "/v1/outbox";
-    if (m == "GET") return ListOutbox(req);
-  } else {
-    return ErrorResponse(NotFoundError("no such route: " + path));
-  }
-  HttpResponse r =
-      ErrorResponse({StatusCode::kNotFound, "method " + m + " is not supported on " + path});
-  r.status = 405;
-  return r;
+  return RouteV1(req, route);
 }
 
 HttpResponse ApiService::ShopifyWebhook(const HttpRequest& req) {
@@ -240,6 +169,12 @@ HttpResponse ApiService::ShopifyWebhook(const HttpRequest& req) {
     count("unauthenticated");
     return ErrorResponse(UnauthenticatedError("webhook signature does not match"));
   }
+  // After the signature: only the shop's own deliveries use its budget. Nothing is stored for a
+  // refused delivery; Shopify retries it after Retry-After.
+  if (int64_t wait = per_shop_->Take(shop->domain == "*" ? h.shop_domain : shop->domain)) {
+    count("rate_limited");
+    return internal::TooManyRequests(wait, "for this shop");
+  }
   auto delivery = ingest::ShopifyDelivery(h, req.body, clock_.Now());
   if (!delivery.ok()) {
     count("rejected");
@@ -274,7 +209,7 @@ HttpResponse ApiService::ShopifyWebhook(const HttpRequest& req) {
   return Json(200, w.Take());
 }
 
-HttpResponse ApiService::CreateOrder(const HttpRequest& req, const ApiKey& key,
+HttpResponse ApiService::CreateOrder(const HttpRequest& req, const Principal& who,
                                      const std::vector<std::string>& card_data_removed) {
   OrderDecodeOptions strict;
   strict.allow_zero_quantity = false;  // an API caller can fix it now: refuse with 422
@@ -296,7 +231,7 @@ HttpResponse ApiService::CreateOrder(const HttpRequest& req, const ApiKey& key,
   d.channel_order_id = order->channel_order_id;
   d.payload_json = EncodeOrder(*order);
   d.order = std::move(*order);
-  d.actor = "api:" + key.name;
+  d.actor = "api:" + who.name;
   auto outcome = store_.Ingest(d);
   if (!outcome.ok()) return ErrorResponse(outcome.status());
   if (!outcome->duplicate) pipeline_.Enqueue(outcome->order_id);
@@ -407,17 +342,17 @@ HttpResponse ApiService::ListRules() {
   return Json(200, w.Take());
 }
 
-HttpResponse ApiService::ReloadRules(const ApiKey& key) {
+HttpResponse ApiService::ReloadRules(const Principal& who) {
   if (!options_.reload_rules) {
     return ErrorResponse(FailedPreconditionError("rules are not configured on this server"));
   }
   Status s = options_.reload_rules();
   if (!s.ok()) {
-    spdlog::warn("rules reload by {} refused: {}", key.name, s.message());
+    spdlog::warn("rules reload by {} refused: {}", who.name, s.message());
     // The rule files are the request's subject: their errors are a 422, not a server fault.
     return ErrorResponse({StatusCode::kUnprocessable, s.message(), s.field()});
   }
-  spdlog::info("rules reloaded by {}", key.name);
+  spdlog::info("rules reloaded by {}", who.name);
   return ListRules();
 }
 

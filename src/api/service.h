@@ -1,10 +1,14 @@
 // api/service.h — orderpilot's HTTP routes: webhooks, the /v1 REST API, health and metrics.
 //
-// Routes (the OpenAPI-level description lives in README.md "API"):
+// Routes outside /v1:
 //   GET  /healthz                         liveness; no auth
 //   GET  /metrics                         Prometheus text; no auth (bind to loopback or firewall)
-//   POST /webhooks/shopify                Shopify webhooks, HMAC-verified, deduplicated
-//   POST /v1/orders                       canonical order JSON (Bearer API key)
+//   POST /webhooks/shopify                Shopify webhooks, HMAC-verified, deduplicated,
+//                                         rate-limited per shop (429 + Retry-After: Shopify
+//                                         retries, nothing is stored for a refused delivery)
+// The /v1 routes, each with its minimum role, are the one table ApiService::V1Routes()
+// (api/v1_routes.cc); docs/access.md lists them. The main ones:
+//   POST /v1/orders                       canonical order JSON
 //   GET  /v1/orders/{id}                  state + canonical order + event timeline
 //   GET  /v1/orders?state=&limit=&cursor= newest first, {"items": [...], "next_cursor": ...}
 //   GET  /v1/reviews?status=&kind=&claimed_by=&order_id=&overdue=&limit=&cursor=
@@ -27,23 +31,38 @@
 //   POST /v1/inventory/purchase_orders    {"purchase_order", "lines": [...]}
 //   POST /v1/inventory/purchase_orders/{po}/receive
 //   GET  /v1/inventory/reorder            forecasts and what to reorder, how much, by when
+//   POST|GET|DELETE /v1/session           dashboard login (key → cookie + CSRF token), whoami,
+//                                         logout (api/session.h)
+//   GET  /v1/keys                         the stored API keys (never a secret or hash)
+//
+// Access (docs/access.md): /v1 requests are rate-limited per source address, then
+// authenticated by `Authorization: Bearer <key>` or the `op_session` cookie (401 otherwise),
+// cookie requests that change state need X-CSRF-Token (403), then rate-limited per key (429 with
+// Retry-After), then matched (404/405) and checked against the route's minimum role (403
+// {"code":"forbidden"}).
 //
 // Invariant: a 2xx to a write is sent only after the store reports it durable; a rejected
 // request writes nothing. Thread-safety: Handle may be called concurrently.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "api/access.h"
 #include "api/http_server.h"
 #include "api/metrics.h"
+#include "api/rate_limiter.h"
 #include "core/time.h"
 #include "pipeline/allocation.h"
 #include "pipeline/pipeline.h"
 #include "review/policy.h"
 #include "rules/engine.h"
+#include "store/access_keys.h"
 #include "store/store.h"
 
 namespace orderpilot::api {
@@ -53,9 +72,30 @@ struct ShopSecret {
   std::string secret;  // the app's client secret, used for X-Shopify-Hmac-Sha256
 };
 
+// A key from the configuration file.
 struct ApiKey {
   std::string name;  // recorded as the actor of what the key does
   std::string key;
+  Role role = Role::kAdmin;  // Default: admin (setups from before roles keep working)
+};
+
+struct AccessOptions {
+  // Keys created with `orderpilot keys create`; null: configured keys only. Not owned.
+  store::AccessKeys* stored_keys = nullptr;
+  std::chrono::seconds session_idle_timeout{30 * 60};  // Default: 30 min
+  // Mark the session cookie Secure. Default: false (the server speaks plain HTTP); set it when a
+  // TLS proxy is in front. A request with X-Forwarded-Proto: https gets Secure regardless.
+  bool secure_cookie = false;
+  RateLimit per_key{1000, 2000};      // /v1 requests per key (or session's key)
+  RateLimit per_address{2000, 4000};  // /v1 requests per source address, before auth
+  RateLimit per_shop{5000, 20000};    // webhook deliveries per shop, after the HMAC check
+};
+
+// One /v1 route as the access table declares it.
+struct RouteSpec {
+  std::string_view method;   // "GET", "POST", "DELETE"
+  std::string_view pattern;  // "/v1/reviews/{id}/approve"; {name} matches one path segment
+  Role min_role;             // the least role that may call it
 };
 
 struct ServiceOptions {
@@ -70,7 +110,11 @@ struct ServiceOptions {
   std::function<Result<std::string>()> reorder_report;
   // Autonomy per decision kind, for the suggestions of GET /v1/reviews/stats. Null: defaults.
   const review::AutonomyPolicy* autonomy = nullptr;
+  AccessOptions access;
 };
+
+class KeyDirectory;
+class SessionStore;
 
 class ApiService {
  public:
@@ -81,49 +125,79 @@ class ApiService {
   HttpResponse Handle(const HttpRequest& request);
   MetricsRegistry& metrics() { return *metrics_; }
 
+  // Every /v1 route with its minimum role: the table the dispatcher uses (tests walk it).
+  static std::vector<RouteSpec> V1Routes();
+  // Whether `path` matches `pattern` ({x} = one non-empty segment); the segments matched by the
+  // placeholders are appended to `params` when given.
+  static bool MatchRoute(std::string_view pattern, std::string_view path,
+                         std::vector<std::string_view>* params = nullptr);
+
  private:
   struct Instruments;
+  // What a /v1 handler gets: the request (card data removed from its body), the placeholders'
+  // values in pattern order, who calls, and the session token when a cookie authenticated it.
+  struct V1Call {
+    const HttpRequest& req;
+    std::vector<std::string_view> params;
+    const Principal& who;
+    const std::vector<std::string>& card_data_removed;
+    std::string_view session_token;
+  };
+  struct V1Route {
+    RouteSpec spec;
+    HttpResponse (*handle)(ApiService& service, const V1Call& call);
+  };
+  struct Caller {
+    Principal who;
+    std::string session_token;  // set when authenticated by the session cookie
+    std::string csrf_token;     // the session's
+  };
+  static std::span<const V1Route> V1Table();
 
   HttpResponse Route(const HttpRequest& req, std::string& route);
-  // The authenticated /v1 routes; `req.body` has had card data removed (from the listed fields).
-  HttpResponse RouteV1(const HttpRequest& req, std::string& route, const ApiKey& key,
-                       const std::vector<std::string>& card_data_removed);
+  // Access control, then the route of V1Table (api/v1_routes.cc).
+  HttpResponse RouteV1(const HttpRequest& req, std::string& route);
+  // The caller of a Bearer key or a live session cookie; nullopt: 401.
+  std::optional<Caller> Authenticate(const HttpRequest& req);
   HttpResponse ShopifyWebhook(const HttpRequest& req);
-  HttpResponse CreateOrder(const HttpRequest& req, const ApiKey& key,
+  HttpResponse CreateOrder(const HttpRequest& req, const Principal& who,
                            const std::vector<std::string>& card_data_removed);
   HttpResponse GetOrder(std::string_view id_text);
   HttpResponse ListOrders(const HttpRequest& req);
   // The review queue (api/review_routes.cc).
-  HttpResponse ReviewRoute(const HttpRequest& req, std::string& route, const ApiKey& key);
   HttpResponse ListReviews(const HttpRequest& req);
   HttpResponse GetReview(std::string_view id_text);
   HttpResponse DecideReview(const HttpRequest& req, std::string_view id_text, bool approve,
-                            const ApiKey& key);
+                            const Principal& who);
   HttpResponse ClaimReview(const HttpRequest& req, std::string_view id_text, bool release,
-                           const ApiKey& key);
-  HttpResponse ReverseReview(const HttpRequest& req, std::string_view id_text, const ApiKey& key);
-  HttpResponse BulkDecide(const HttpRequest& req, const ApiKey& key);
+                           const Principal& who);
+  HttpResponse ReverseReview(const HttpRequest& req, std::string_view id_text,
+                             const Principal& who);
+  HttpResponse BulkDecide(const HttpRequest& req, const Principal& who);
   HttpResponse ReviewStats(const HttpRequest& req);
   HttpResponse Metrics();
   HttpResponse ListRules();
-  HttpResponse ReloadRules(const ApiKey& key);
+  HttpResponse ReloadRules(const Principal& who);
   HttpResponse ListOutbox(const HttpRequest& req);
   // Inventory and shipments (api/inventory_routes.cc).
-  HttpResponse InventoryRoute(const HttpRequest& req, std::string& route, const ApiKey& key);
-  HttpResponse ShipOrder(const HttpRequest& req, std::string_view id_text, const ApiKey& key);
+  HttpResponse ShipOrder(const HttpRequest& req, std::string_view id_text, const Principal& who);
   HttpResponse ListLocations();
   HttpResponse ListStock(const HttpRequest& req);
-  HttpResponse AdjustStock(const HttpRequest& req, const ApiKey& key);
+  HttpResponse AdjustStock(const HttpRequest& req, const Principal& who);
   HttpResponse ListIncoming(const HttpRequest& req);
   HttpResponse AddPurchaseOrder(const HttpRequest& req);
-  HttpResponse ReceivePurchaseOrder(std::string_view po, const ApiKey& key);
+  HttpResponse ReceivePurchaseOrder(std::string_view po, const Principal& who);
+  HttpResponse ReorderReport();
   // inventory_levels/update: the channel's available count becomes ours (see
   // store::AdjustmentMode::kSetChannelAvailable). Called after the signature is verified.
   Status ApplyShopifyInventoryLevel(std::string_view body, std::string_view webhook_id);
   // After stock grew or orders lost their reservations: let waiting orders try again.
   void AfterStockChange(const std::vector<store::AdjustmentOutcome>& outcomes);
-  // The key presented as "Authorization: Bearer <key>", or nullptr.
-  const ApiKey* Authenticate(const HttpRequest& req) const;
+  // Sessions and keys (api/access_routes.cc).
+  HttpResponse Login(const HttpRequest& req);
+  HttpResponse Logout(const V1Call& call);
+  HttpResponse WhoAmI(const V1Call& call);
+  HttpResponse ListKeys();
 
   store::Store& store_;
   pipeline::Pipeline& pipeline_;
@@ -131,6 +205,11 @@ class ApiService {
   const ServiceOptions options_;
   std::unique_ptr<MetricsRegistry> metrics_;
   std::unique_ptr<Instruments> inst_;
+  std::unique_ptr<KeyDirectory> keys_;
+  std::unique_ptr<SessionStore> sessions_;
+  std::unique_ptr<RateLimiter> per_key_;
+  std::unique_ptr<RateLimiter> per_address_;
+  std::unique_ptr<RateLimiter> per_shop_;
 };
 
 }  // namespace orderpilot::api

@@ -85,10 +85,10 @@ class ConfigReader {
     if (!root.IsDefined() || root.IsNull()) return c;  // an empty file: all defaults
     if (!root.IsMap())
       return Error(root, "", "the configuration must be a mapping of keys (listen:, shops:, …)");
-    OP_RETURN_IF_ERROR(
-        CheckKeys(root, "",
-                  {"listen", "data_dir", "log_level", "shops", "api_keys", "limits", "pipeline",
-                   "rules", "automation", "locations", "carriers", "inventory", "risk", "review"}));
+    OP_RETURN_IF_ERROR(CheckKeys(root, "",
+                                 {"listen", "data_dir", "log_level", "shops", "api_keys", "limits",
+                                  "pipeline", "rules", "automation", "locations", "carriers",
+                                  "inventory", "risk", "review", "privacy", "access"}));
 
     if (YAML::Node n = root["listen"]) {
       OP_ASSIGN_OR_RETURN(c.listen, String(n, "listen"));
@@ -113,6 +113,8 @@ class ConfigReader {
       OP_RETURN_IF_ERROR(ReadApiKeys(n, c.api_keys));
     if (YAML::Node n = root["limits"]; n && !n.IsNull())
       OP_RETURN_IF_ERROR(ReadLimits(n, c.limits));
+    if (YAML::Node n = root["access"]; n && !n.IsNull())
+      OP_RETURN_IF_ERROR(ReadAccess(n, c.access));
     if (YAML::Node n = root["pipeline"]; n && !n.IsNull()) {
       OP_RETURN_IF_ERROR(Mapping(n, "pipeline"));
       OP_RETURN_IF_ERROR(CheckKeys(n, "pipeline", {"workers"}));
@@ -167,6 +169,9 @@ class ConfigReader {
     if (YAML::Node n = root["risk"]; n && !n.IsNull()) OP_RETURN_IF_ERROR(ReadRisk(n, c.risk));
     if (YAML::Node n = root["review"]; n && !n.IsNull()) {
       OP_RETURN_IF_ERROR(ReadReview(n, c.review));
+    }
+    if (YAML::Node n = root["privacy"]; n && !n.IsNull()) {
+      OP_RETURN_IF_ERROR(ReadPrivacy(n, c.privacy));
     }
     return c;
   }
@@ -407,6 +412,59 @@ class ConfigReader {
     return std::chrono::seconds(v * unit);
   }
 
+  Status ReadPrivacy(const YAML::Node& n, PrivacyConfig& out) {
+    OP_RETURN_IF_ERROR(Mapping(n, "privacy"));
+    OP_RETURN_IF_ERROR(CheckKeys(n, "privacy",
+                                 {"master_key", "previous_master_keys", "key_file", "export_dir",
+                                  "retention", "job_seconds"}));
+    if (YAML::Node v = n["master_key"]) {
+      OP_ASSIGN_OR_RETURN(std::string key, Secret(v, "privacy.master_key"));
+      out.master_keys.push_back(std::move(key));
+    }
+    if (YAML::Node list = n["previous_master_keys"]; list && !list.IsNull()) {
+      if (out.master_keys.empty())
+        return Error(list, "privacy.previous_master_keys",
+                     "'previous_master_keys' needs a 'master_key' to rotate to");
+      if (!list.IsSequence())
+        return Error(list, "privacy.previous_master_keys",
+                     "'previous_master_keys' must be a list of env:NAME or file:PATH references");
+      for (size_t i = 0; i < list.size(); ++i) {
+        OP_ASSIGN_OR_RETURN(std::string key, Secret(list[i], "privacy.previous_master_keys[" +
+                                                                 std::to_string(i) + "]"));
+        out.master_keys.push_back(std::move(key));
+      }
+    }
+    if (YAML::Node v = n["key_file"]) {
+      OP_ASSIGN_OR_RETURN(out.key_file, String(v, "privacy.key_file"));
+    }
+    if (YAML::Node v = n["export_dir"]) {
+      OP_ASSIGN_OR_RETURN(out.export_dir, String(v, "privacy.export_dir"));
+    }
+    if (YAML::Node v = n["job_seconds"]) {
+      OP_ASSIGN_OR_RETURN(int64_t s, Integer(v, "privacy.job_seconds", 1, 86400));
+      out.job_seconds = static_cast<int>(s);
+    }
+    if (YAML::Node r = n["retention"]; r && !r.IsNull()) {
+      OP_RETURN_IF_ERROR(Mapping(r, "privacy.retention"));
+      OP_RETURN_IF_ERROR(
+          CheckKeys(r, "privacy.retention",
+                    {"erase_inactive_customers_after_days", "drop_raw_webhook_bodies_after_days"}));
+      if (YAML::Node v = r["erase_inactive_customers_after_days"]) {
+        OP_ASSIGN_OR_RETURN(
+            int64_t d,
+            Integer(v, "privacy.retention.erase_inactive_customers_after_days", 1, 36500));
+        out.erase_inactive_customers_after_days = static_cast<int>(d);
+      }
+      if (YAML::Node v = r["drop_raw_webhook_bodies_after_days"]) {
+        OP_ASSIGN_OR_RETURN(
+            int64_t d,
+            Integer(v, "privacy.retention.drop_raw_webhook_bodies_after_days", 1, 36500));
+        out.drop_raw_webhook_bodies_after_days = static_cast<int>(d);
+      }
+    }
+    return Status::Ok();
+  }
+
   Status ReadReview(const YAML::Node& n, ReviewConfig& out) {
     OP_RETURN_IF_ERROR(Mapping(n, "review"));
     OP_RETURN_IF_ERROR(CheckKeys(n, "review", {"kinds", "sla_check_seconds"}));
@@ -474,7 +532,7 @@ class ConfigReader {
       const YAML::Node entry = list[i];
       std::string at = "api_keys[" + std::to_string(i) + "]";
       OP_RETURN_IF_ERROR(Mapping(entry, at));
-      OP_RETURN_IF_ERROR(CheckKeys(entry, at, {"name", "key"}));
+      OP_RETURN_IF_ERROR(CheckKeys(entry, at, {"name", "key", "role"}));
       ApiKeyConfig k;
       YAML::Node name = entry["name"];
       if (!name) return Error(entry, at + ".name", "api key has no 'name'");
@@ -487,7 +545,47 @@ class ConfigReader {
         return Error(key, at + ".key",
                      "api key '" + k.name + "' is shorter than 16 characters (it has " +
                          std::to_string(k.key.size()) + ")");
+      if (YAML::Node role = entry["role"]) {
+        OP_ASSIGN_OR_RETURN(k.role, String(role, at + ".role"));
+        if (k.role != "viewer" && k.role != "operator" && k.role != "admin")
+          return Error(role, at + ".role",
+                       "role '" + k.role + "' is not one of viewer, operator, admin");
+      }
       out.push_back(std::move(k));
+    }
+    return Status::Ok();
+  }
+
+  Status ReadAccess(const YAML::Node& n, AccessConfig& out) {
+    OP_RETURN_IF_ERROR(Mapping(n, "access"));
+    OP_RETURN_IF_ERROR(
+        CheckKeys(n, "access", {"session_idle_minutes", "secure_cookie", "rate_limits"}));
+    if (YAML::Node v = n["session_idle_minutes"]) {
+      OP_ASSIGN_OR_RETURN(int64_t m, Integer(v, "access.session_idle_minutes", 1, 10080));
+      out.session_idle_minutes = static_cast<int>(m);
+    }
+    if (YAML::Node v = n["secure_cookie"]) {
+      OP_ASSIGN_OR_RETURN(out.secure_cookie, Bool(v, "access.secure_cookie"));
+    }
+    if (YAML::Node r = n["rate_limits"]; r && !r.IsNull()) {
+      OP_RETURN_IF_ERROR(Mapping(r, "access.rate_limits"));
+      OP_RETURN_IF_ERROR(
+          CheckKeys(r, "access.rate_limits", {"per_key", "per_address", "per_shop"}));
+      for (auto [name, limit] :
+           {std::pair{"per_key", &out.per_key}, std::pair{"per_address", &out.per_address},
+            std::pair{"per_shop", &out.per_shop}}) {
+        YAML::Node b = r[name];
+        if (!b || b.IsNull()) continue;
+        const std::string at = std::string("access.rate_limits.") + name;
+        OP_RETURN_IF_ERROR(Mapping(b, at));
+        OP_RETURN_IF_ERROR(CheckKeys(b, at, {"per_second", "burst"}));
+        if (YAML::Node v = b["per_second"]) {
+          OP_ASSIGN_OR_RETURN(limit->per_second, Number(v, at + ".per_second", 0, 1e6));
+        }
+        if (YAML::Node v = b["burst"]) {
+          OP_ASSIGN_OR_RETURN(limit->burst, Number(v, at + ".burst", 1, 1e7));
+        }
+      }
     }
     return Status::Ok();
   }

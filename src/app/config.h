@@ -57,8 +57,24 @@ struct ShopConfig {
 };
 
 struct ApiKeyConfig {
-  std::string name;  // who holds the key, for logs ("ops")
-  std::string key;   // resolved secret, at least 16 characters
+  std::string name;            // who holds the key, for logs ("ops")
+  std::string key;             // resolved secret, at least 16 characters
+  std::string role = "admin";  // viewer, operator or admin. Default: admin (docs/access.md)
+};
+
+// A token bucket: `per_second` refill (0 = no limit) and `burst` size.
+struct RateLimitConfig {
+  double per_second = 0;
+  double burst = 1;
+};
+
+// Sessions and rate limits of the API (docs/access.md).
+struct AccessConfig {
+  int session_idle_minutes = 30;  // 1 .. 10080
+  bool secure_cookie = false;     // Default: false; true behind a TLS proxy
+  RateLimitConfig per_key{1000, 2000};
+  RateLimitConfig per_address{2000, 4000};
+  RateLimitConfig per_shop{5000, 20000};  // webhooks
 };
 
 struct Limits {
@@ -137,11 +153,28 @@ struct ReviewConfig {
   int sla_check_seconds = 30;  // 1 .. 3600
 };
 
+// Personal data at rest (privacy/, docs/privacy.md).
+struct PrivacyConfig {
+  // Master keys as text (64 hex characters, resolved from env:NAME / file:PATH references);
+  // the first wraps every new data key, the others only unwrap (while a rotation runs). The
+  // command line (--master-key, else ORDERPILOT_MASTER_KEY when the config names none) adds to
+  // it; `serve` refuses to start without any.
+  std::vector<std::string> master_keys;
+  std::string key_file;    // the data keys' file; Default: <data_dir>/keys.db
+  std::string export_dir;  // where data-request exports are written; Default: <data_dir>/exports
+  // Retention (unset = keep): erase customers with no order or request for this many days; empty
+  // stored raw webhook bodies older than this many days.
+  std::optional<int> erase_inactive_customers_after_days;
+  std::optional<int> drop_raw_webhook_bodies_after_days;
+  int job_seconds = 5;  // how often pending privacy requests and retention run, 1 .. 86400
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
   std::string data_dir = "./var";
   std::vector<ShopConfig> shops;
   std::vector<ApiKeyConfig> api_keys;
+  AccessConfig access;
   Limits limits;
   PipelineConfig pipeline;
   AutomationConfig automation;
@@ -151,6 +184,7 @@ struct Config {
   InventoryConfig inventory;
   RiskConfig risk;
   ReviewConfig review;
+  PrivacyConfig privacy;
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
 
   // Splits `listen` into host and port. "[::1]:8080" gives host "::1". InvalidArgument when it

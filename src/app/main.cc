@@ -17,12 +17,15 @@
 #include "app/audit_cli.h"
 #include "app/config.h"
 #include "app/inventory_cli.h"
+#include "app/keys_cli.h"
+#include "app/privacy_cli.h"
 #include "app/risk_cli.h"
 #include "app/rules_cli.h"
 #include "app/server.h"
 #include "app/simulator.h"
 #include "ingest/shopify_webhook.h"
 #include "pipeline/pipeline.h"
+#include "privacy/keyring.h"
 #include "risk/trainer.h"
 #include "store/store.h"
 
@@ -36,6 +39,7 @@ struct ServeFlags {
   std::string shop;
   std::string shopify_secret;
   std::string api_key;
+  std::string master_key;
   int workers = -1;
   std::string log_level;
 };
@@ -69,6 +73,13 @@ Result<Config> BuildConfig(const ServeFlags& f, const Environment& env, Config b
     OP_ASSIGN_OR_RETURN(std::string key, ResolveSecret(f.api_key, env));
     if (key.size() < 16) return InvalidArgumentError("--api-key must be at least 16 characters");
     c.api_keys.push_back({"cli", key});
+  }
+  if (!f.master_key.empty()) {
+    OP_ASSIGN_OR_RETURN(std::string key, ResolveSecret(f.master_key, env));
+    c.privacy.master_keys.insert(c.privacy.master_keys.begin(), key);
+  } else if (c.privacy.master_keys.empty()) {
+    if (std::optional<std::string> key = env.Get("ORDERPILOT_MASTER_KEY"); key && !key->empty())
+      c.privacy.master_keys.push_back(*key);
   }
   OP_RETURN_IF_ERROR(c.ListenHostPort().status());
   return c;
@@ -114,6 +125,7 @@ int Serve(const ServeFlags& flags) {
   ProcessEnvironment env;
   auto config = BuildConfig(flags, env, Config{});
   if (!config.ok()) return Fail(config.status());
+  if (Status keys = CheckMasterKeys(*config); !keys.ok()) return Fail(keys);
   SetUpLogging(config->log_level);
   if (config->shops.empty())
     spdlog::warn("no shop configured: Shopify webhooks will be refused (401)");
@@ -165,6 +177,8 @@ int Demo(DemoFlags flags) {
   }
   setenv("SHOPIFY_SECRET", secret.c_str(), 0);
   setenv("ORDERPILOT_API_KEY", api_key.c_str(), 0);
+  // The demo's data lives in a temporary directory, sealed under a master key of its own.
+  setenv("ORDERPILOT_MASTER_KEY", privacy::GenerateMasterKeyText().c_str(), 0);
   ProcessEnvironment env;
   secret = *env.Get("SHOPIFY_SECRET");
   api_key = *env.Get("ORDERPILOT_API_KEY");
@@ -285,6 +299,9 @@ void AddServeFlags(CLI::App* cmd, ServeFlags& f) {
   cmd->add_option("--shopify-secret", f.shopify_secret,
                   "Shopify webhook secret; env:NAME or file:PATH read it from elsewhere");
   cmd->add_option("--api-key", f.api_key, "API key for /v1 (env:NAME or file:PATH accepted)");
+  cmd->add_option("--master-key", f.master_key,
+                  "master key for personal data at rest, 64 hex characters (env:NAME or "
+                  "file:PATH accepted; default: privacy.master_key, else ORDERPILOT_MASTER_KEY)");
   cmd->add_option("--workers", f.workers, "pipeline worker threads (0 pauses the pipeline)")
       ->check(CLI::Range(0, 64));
   cmd->add_option("--log-level", f.log_level, "trace, debug, info, warn, error");
@@ -389,6 +406,63 @@ int main(int argc, char** argv) {
       "verify", "check every event's hash against the one before it; name the first broken one");
   verify_cmd->add_option("--config", audit_flags.config_file, "YAML configuration file");
   verify_cmd->add_option("--data", audit_flags.data_dir, "data directory");
+  CLI::App* customer_cmd =
+      cli.add_subcommand("customer", "a customer's personal data: export it or erase it");
+  customer_cmd->require_subcommand(1);
+  ServeFlags customer_flags;
+  CustomerSelector customer;
+  std::string export_out = "-", request_id;
+  CLI::App* export_cmd = customer_cmd->add_subcommand(
+      "export", "write everything held about a customer as one JSON document");
+  CLI::App* erase_cmd = customer_cmd->add_subcommand(
+      "erase", "crypto-shred a customer's personal data (orders keep money, SKUs and dates)");
+  for (CLI::App* c : {export_cmd, erase_cmd}) {
+    c->add_option("--config", customer_flags.config_file, "YAML configuration file");
+    c->add_option("--data", customer_flags.data_dir, "data directory");
+    c->add_option("--master-key", customer_flags.master_key, "master key (env:NAME, file:PATH)");
+    c->add_option("--shop", customer.shop, "shop domain (default: the configured one)");
+    c->add_option("--email", customer.email, "the customer's email");
+    c->add_option("--phone", customer.phone, "the customer's phone");
+    c->add_option("--customer-id", customer.customer_id, "the channel's customer id");
+    c->add_option("--ref", customer.ref, "a customer ref (cus_…) as printed by export");
+    c->add_option("--request-id", request_id, "the request or ticket this answers (audit)");
+  }
+  export_cmd->add_option("--out", export_out, "file to write (mode 0600; - = stdout)");
+  CLI::App* privacy_cmd = cli.add_subcommand("privacy", "privacy requests and their deadlines");
+  privacy_cmd->require_subcommand(1);
+  ServeFlags privacy_flags;
+  bool requests_json = false;
+  CLI::App* requests_cmd = privacy_cmd->add_subcommand(
+      "requests", "list privacy requests with their status and 30-day deadline");
+  requests_cmd->add_option("--config", privacy_flags.config_file, "YAML configuration file");
+  requests_cmd->add_option("--data", privacy_flags.data_dir, "data directory");
+  requests_cmd->add_option("--master-key", privacy_flags.master_key, "master key");
+  requests_cmd->add_flag("--json", requests_json, "print JSON");
+  CLI::App* keys_cmd = cli.add_subcommand("keys", "API keys and the master key");
+  keys_cmd->require_subcommand(1);
+  ServeFlags keys_flags;
+  CLI::App* new_master_cmd =
+      keys_cmd->add_subcommand("new-master", "print a new random master key (64 hex characters)");
+  CLI::App* rotate_cmd = keys_cmd->add_subcommand(
+      "rotate", "re-wrap every data key under the first master key (online; docs/privacy.md)");
+  rotate_cmd->add_option("--config", keys_flags.config_file, "YAML configuration file");
+  rotate_cmd->add_option("--data", keys_flags.data_dir, "data directory");
+  ServeFlags api_key_flags;
+  std::string key_name, key_role;
+  CLI::App* key_create_cmd = keys_cmd->add_subcommand(
+      "create", "create an API key with a role and print it once (docs/access.md)");
+  key_create_cmd->add_option("--name", key_name, "who holds the key (unique)")->required();
+  key_create_cmd->add_option("--role", key_role, "viewer, operator or admin")
+      ->required()
+      ->check(CLI::IsMember({"viewer", "operator", "admin"}));
+  CLI::App* key_revoke_cmd = keys_cmd->add_subcommand("revoke", "revoke an API key by name");
+  key_revoke_cmd->add_option("--name", key_name, "the key's name")->required();
+  CLI::App* key_list_cmd =
+      keys_cmd->add_subcommand("list", "list API keys: name, role, prefix, created, revoked");
+  for (CLI::App* c : {key_create_cmd, key_revoke_cmd, key_list_cmd}) {
+    c->add_option("--config", api_key_flags.config_file, "YAML configuration file");
+    c->add_option("--data", api_key_flags.data_dir, "data directory");
+  }
   CLI11_PARSE(cli, argc, argv);
   try {
     if (*serve_cmd) return Serve(serve);
@@ -402,6 +476,29 @@ int main(int argc, char** argv) {
       if (!config.ok()) return Fail(config.status());
       if (*import_cmd) return ImportCommand(*config, import_kind, import_file, stdout, stderr);
       return ReorderCommand(*config, reorder_json, stdout, stderr);
+    }
+    if (*new_master_cmd) return KeysNewMasterCommand(stdout);
+    if (*key_create_cmd || *key_revoke_cmd || *key_list_cmd) {
+      ProcessEnvironment env;
+      auto config = BuildConfig(api_key_flags, env, Config{});
+      if (!config.ok()) return Fail(config.status());
+      orderpilot::SystemClock clock;
+      if (*key_create_cmd)
+        return KeysCreateCommand(*config, key_name, key_role, clock, stdout, stderr);
+      if (*key_revoke_cmd) return KeysRevokeCommand(*config, key_name, clock, stdout, stderr);
+      return KeysListCommand(*config, clock, stdout, stderr);
+    }
+    if (*export_cmd || *erase_cmd || *requests_cmd || *rotate_cmd) {
+      ProcessEnvironment env;
+      const ServeFlags& f = *requests_cmd ? privacy_flags
+                            : *rotate_cmd ? keys_flags
+                                          : customer_flags;
+      auto config = BuildConfig(f, env, Config{});
+      if (!config.ok()) return Fail(config.status());
+      if (*requests_cmd) return PrivacyRequestsCommand(*config, requests_json, stdout, stderr);
+      if (*rotate_cmd) return KeysRotateCommand(*config, stdout, stderr);
+      return CustomerCommand(*config, *export_cmd ? "export" : "erase", customer, export_out,
+                             request_id, stdout, stderr);
     }
     if (*verify_cmd) {
       ProcessEnvironment env;

@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "api/http_server.h"
 #include "api/service.h"
@@ -10,15 +13,22 @@
 #include "app/inventory_cli.h"
 #include "app/risk_cli.h"
 #include "app/webhook_sender.h"
+#include "core/json_writer.h"
 #include "notify/outbox_dispatcher.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/review_effects.h"
+#include "privacy/keyring.h"
+#include "privacy/privacy_request.h"
+#include "privacy/sealed_store.h"
 #include "review/sla_watcher.h"
 #include "rules/engine.h"
 #include "rules/order_env.h"
+#include "store/access_keys.h"
 #include "store/sqlite_store.h"
 
 namespace orderpilot::app {
+
+class PrivacyJobs;
 
 struct Server::Parts {
   std::string host;
@@ -26,14 +36,17 @@ struct Server::Parts {
   std::unique_ptr<rules::OrderEnv> rule_env;
   std::unique_ptr<rules::RuleEngine> rules;
   Fulfillment fulfillment;  // before the store: the store calls its channel sync
-  std::unique_ptr<store::SqliteStore> store;
+  SealedData data;
+  store::Store* store = nullptr;  // data.store: personal fields sealed on the way in
   std::unique_ptr<pipeline::Pipeline> pipeline;
+  std::unique_ptr<store::AccessKeys> access_keys;  // `orderpilot keys`; outlives the service
   std::unique_ptr<api::ApiService> service;
   std::unique_ptr<api::HttpServer> http;
   std::unique_ptr<notify::OutboxDispatcher> outbox;
   review::AutonomyPolicy autonomy;
   RiskSetup risk;
   std::unique_ptr<review::SlaWatcher> sla;
+  std::unique_ptr<PrivacyJobs> privacy_jobs;
   bool stopped = false;
 };
 
@@ -52,6 +65,138 @@ Result<std::unique_ptr<store::SqliteStore>> OpenDataStore(
   return store::SqliteStore::Open(so);
 }
 
+SealedData::SealedData() = default;
+SealedData::SealedData(SealedData&&) noexcept = default;
+SealedData& SealedData::operator=(SealedData&&) noexcept = default;
+SealedData::~SealedData() {
+  store.reset();
+  sqlite.reset();
+  keyring.reset();
+}
+
+namespace {
+
+Result<std::vector<privacy::MasterKey>> MasterKeysOf(const Config& config) {
+  if (config.privacy.master_keys.empty()) {
+    return FailedPreconditionError(
+        "no master key: personal data is encrypted at rest, so orderpilot needs one. Set "
+        "privacy.master_key (env:NAME or file:PATH) in the config, pass --master-key or set "
+        "ORDERPILOT_MASTER_KEY; `orderpilot keys new-master` prints a new key");
+  }
+  std::vector<privacy::MasterKey> masters;
+  for (size_t i = 0; i < config.privacy.master_keys.size(); ++i) {
+    Result<privacy::MasterKey> key = privacy::ParseMasterKey(config.privacy.master_keys[i]);
+    if (!key.ok()) {
+      return InvalidArgumentError(std::string(i == 0 ? "the master key" : "a previous master key") +
+                                  ": " + key.status().message());
+    }
+    masters.push_back(*key);
+  }
+  return masters;
+}
+
+}  // namespace
+
+Status CheckMasterKeys(const Config& config) { return MasterKeysOf(config).status(); }
+
+Result<SealedData> OpenSealedData(const Config& config, const Clock& clock,
+                                  const store::StockObserver* stock_observer) {
+  OP_ASSIGN_OR_RETURN(std::vector<privacy::MasterKey> masters, MasterKeysOf(config));
+  SealedData d;
+  OP_ASSIGN_OR_RETURN(d.sqlite, OpenDataStore(config, clock, stock_observer));
+  const std::string key_file = config.privacy.key_file.empty()
+                                   ? (std::filesystem::path(config.data_dir) / "keys.db").string()
+                                   : config.privacy.key_file;
+  OP_ASSIGN_OR_RETURN(d.keyring, privacy::Keyring::Open(key_file, std::move(masters), clock));
+  d.store = std::make_unique<privacy::SealedStore>(*d.sqlite, *d.keyring);
+  return d;
+}
+
+// Acts on pending privacy requests and applies the retention policy every job_seconds.
+class PrivacyJobs {
+ public:
+  PrivacyJobs(privacy::SealedStore& store, const Clock& clock, const Config& config)
+      : store_(store),
+        clock_(clock),
+        desk_(
+            store, clock,
+            {config.privacy.export_dir.empty() ? std::filesystem::path(config.data_dir) / "exports"
+                                               : std::filesystem::path(config.privacy.export_dir),
+             "privacy"}),
+        interval_(config.privacy.job_seconds) {
+    if (config.privacy.erase_inactive_customers_after_days)
+      policy_.erase_inactive_customers_after =
+          std::chrono::hours(24 * *config.privacy.erase_inactive_customers_after_days);
+    if (config.privacy.drop_raw_webhook_bodies_after_days)
+      policy_.drop_raw_bodies_after =
+          std::chrono::hours(24 * *config.privacy.drop_raw_webhook_bodies_after_days);
+  }
+  ~PrivacyJobs() { Stop(); }
+
+  void Start() {
+    thread_ = std::thread([this] {
+      std::unique_lock<std::mutex> lock(mu_);
+      while (!stop_) {
+        lock.unlock();
+        RunOnce();
+        lock.lock();
+        cv_.wait_for(lock, interval_, [this] { return stop_; });
+      }
+    });
+  }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void RunOnce() {
+    Result<int> done = desk_.RunOnce();
+    if (!done.ok()) {
+      spdlog::error("privacy requests: {}", done.status().message());
+    } else if (*done > 0) {
+      spdlog::info("privacy requests: {} finished", *done);
+    }
+    Result<privacy::RetentionReport> kept = privacy::RunRetention(store_, policy_, clock_.Now());
+    if (!kept.ok()) {
+      spdlog::error("retention: {}", kept.status().message());
+    } else if (kept->customers_erased > 0 || kept->raw_bodies_dropped > 0) {
+      spdlog::info("retention: {} customers erased, {} raw webhook bodies dropped",
+                   kept->customers_erased, kept->raw_bodies_dropped);
+    }
+  }
+
+  privacy::SealedStore& store_;
+  const Clock& clock_;
+  privacy::PrivacyDesk desk_;
+  privacy::RetentionPolicy policy_;
+  std::chrono::seconds interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+// Re-reads the rule files; a reload that took effect is a configuration change in the audit
+// chain (stream "config"), with the files and how many rules run now.
+Status ReloadRulesAudited(rules::RuleEngine& engine, const std::vector<std::string>& files,
+                          store::Store& store, std::string_view actor) {
+  OP_RETURN_IF_ERROR(engine.Reload(files));
+  JsonWriter payload;
+  payload.BeginObject().Key("files").BeginArray();
+  for (const std::string& f : files) payload.String(f);
+  payload.EndArray();
+  payload.Field("rules", static_cast<int64_t>(engine.current()->rules().size())).EndObject();
+  Result<store::Event> e =
+      store.AppendAudit("config", {"config.rules_reloaded", payload.Take(), std::string(actor)});
+  if (!e.ok()) spdlog::error("audit: the rules reload was not recorded: {}", e.status().message());
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock& clock) {
   auto parts = std::make_unique<Parts>();
   OP_ASSIGN_OR_RETURN(auto host_port, config.ListenHostPort());
@@ -59,7 +204,8 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
 
   // Locations, catalog and rate tables: a bad file refuses the start, naming it.
   OP_ASSIGN_OR_RETURN(parts->fulfillment, BuildFulfillment(config));
-  OP_ASSIGN_OR_RETURN(parts->store, OpenDataStore(config, clock, parts->fulfillment.sync.get()));
+  OP_ASSIGN_OR_RETURN(parts->data, OpenSealedData(config, clock, parts->fulfillment.sync.get()));
+  parts->store = parts->data.store.get();
   OP_ASSIGN_OR_RETURN(size_t imported, ImportInitialStock(*parts->store, config));
   if (imported > 0) {
     spdlog::info("inventory: imported {} stock levels from {}", imported,
@@ -103,13 +249,25 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
 
   api::ServiceOptions svc;
   for (const ShopConfig& s : config.shops) svc.shops.push_back({s.domain, s.webhook_secret});
-  for (const ApiKeyConfig& k : config.api_keys) svc.api_keys.push_back({k.name, k.key});
+  for (const ApiKeyConfig& k : config.api_keys) {
+    svc.api_keys.push_back({k.name, k.key, api::ParseRole(k.role).value_or(api::Role::kViewer)});
+  }
+  OP_ASSIGN_OR_RETURN(
+      parts->access_keys,
+      store::OpenSqliteAccessKeys(
+          (std::filesystem::path(config.data_dir) / "orderpilot.db").string(), clock));
+  svc.access.stored_keys = parts->access_keys.get();
+  svc.access.session_idle_timeout = std::chrono::minutes(config.access.session_idle_minutes);
+  svc.access.secure_cookie = config.access.secure_cookie;
+  svc.access.per_key = {config.access.per_key.per_second, config.access.per_key.burst};
+  svc.access.per_address = {config.access.per_address.per_second, config.access.per_address.burst};
+  svc.access.per_shop = {config.access.per_shop.per_second, config.access.per_shop.burst};
   svc.rules = parts->rules.get();
   svc.fulfillment = parts->fulfillment.setup.get();
   svc.shopify_buffer = config.inventory.shopify_buffer;
   svc.autonomy = &parts->autonomy;
   if (parts->fulfillment.setup) {
-    store::Store* st = parts->store.get();
+    store::Store* st = parts->store;
     const inventory::Catalog* catalog = &parts->fulfillment.setup->catalog;
     const Clock* clk = &clock;
     Config cfg = config;
@@ -118,7 +276,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
     };
   }
   Parts* p = parts.get();
-  svc.reload_rules = [p] { return p->rules->Reload(p->rule_files); };
+  svc.reload_rules = [p] { return ReloadRulesAudited(*p->rules, p->rule_files, *p->store, "api"); };
   parts->service =
       std::make_unique<api::ApiService>(*parts->store, *parts->pipeline, clock, std::move(svc));
 
@@ -136,7 +294,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
       std::make_unique<notify::OutboxDispatcher>(*parts->store, clock, MakeHttpWebhookSender());
 
   pipeline::Pipeline* pl = parts->pipeline.get();
-  store::Store* data = parts->store.get();
+  store::Store* data = parts->store;
   parts->sla = std::make_unique<review::SlaWatcher>(
       *parts->store, clock, parts->autonomy,
       [data](store::ReviewDecision d) {
@@ -147,6 +305,8 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
   OP_RETURN_IF_ERROR(parts->pipeline->Start());
   parts->outbox->Start();
   parts->sla->Start(std::chrono::seconds(config.review.sla_check_seconds));
+  parts->privacy_jobs = std::make_unique<PrivacyJobs>(*parts->data.store, clock, config);
+  parts->privacy_jobs->Start();
   OP_RETURN_IF_ERROR(parts->http->Start());
   return std::unique_ptr<Server>(new Server(std::move(parts)));
 }
@@ -162,7 +322,9 @@ std::string Server::url() const { return "http://" + parts_->host + ":" + std::t
 store::Store& Server::store() { return *parts_->store; }
 pipeline::Pipeline& Server::pipeline() { return *parts_->pipeline; }
 
-Status Server::ReloadRules() { return parts_->rules->Reload(parts_->rule_files); }
+Status Server::ReloadRules() {
+  return ReloadRulesAudited(*parts_->rules, parts_->rule_files, *parts_->store, "signal");
+}
 
 void Server::Stop() {
   if (parts_->stopped) return;
@@ -171,7 +333,9 @@ void Server::Stop() {
   parts_->sla->Stop();
   parts_->pipeline->Stop();
   parts_->outbox->Stop();
-  parts_->store.reset();  // drains the commit queue and closes the database
+  parts_->privacy_jobs->Stop();
+  parts_->store = nullptr;
+  parts_->data = SealedData();  // drains the commit queue, closes the database, then keys.db
 }
 
 }  // namespace orderpilot::app

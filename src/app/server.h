@@ -22,6 +22,10 @@ class StockObserver;
 namespace orderpilot::pipeline {
 class Pipeline;
 }
+namespace orderpilot::privacy {
+class Keyring;
+class SealedStore;
+}  // namespace orderpilot::privacy
 
 namespace orderpilot::app {
 
@@ -30,6 +34,26 @@ namespace orderpilot::app {
 // commands that work on the data directory directly (imports, reports).
 Result<std::unique_ptr<store::SqliteStore>> OpenDataStore(
     const Config& config, const Clock& clock, const store::StockObserver* stock_observer);
+
+// The data directory with personal data sealed: the key file (config.privacy.key_file, default
+// <data_dir>/keys.db) opened with the configured master keys, the SQLite store, and the
+// SealedStore over it that everything else uses. FailedPrecondition when no master key is
+// configured or the key file does not open with it.
+struct SealedData {
+  std::unique_ptr<privacy::Keyring> keyring;
+  std::unique_ptr<store::SqliteStore> sqlite;
+  std::unique_ptr<privacy::SealedStore> store;
+
+  SealedData();
+  SealedData(SealedData&&) noexcept;
+  SealedData& operator=(SealedData&&) noexcept;
+  ~SealedData();  // closes the store before the key file
+};
+// OK when config.privacy.master_keys holds at least one well-formed master key; else the
+// one-line error `serve` refuses to start with (never echoing a key).
+Status CheckMasterKeys(const Config& config);
+Result<SealedData> OpenSealedData(const Config& config, const Clock& clock,
+                                  const store::StockObserver* stock_observer);
 
 class Server {
  public:

@@ -220,7 +220,10 @@ template <typename OnCvv>
 bool ScanCvvs(std::string_view t, OnCvv&& on_cvv) {
   const size_t n = t.size();
   for (size_t i = 0; i < n; ++i) {
-    if ((ByteClass(t[i]) & kKeywordStartByte) == 0 || (i > 0 && IsAlnum(t[i - 1]))) continue;
+    // Not preceded by a letter ("mycvv"), but a digit may precede it: a security code just
+    // redacted before it ("cvc888cvc882") becomes a marker ending in ']', and both passes must
+    // read the keyword after it alike, or redacting twice would change the text.
+    if ((ByteClass(t[i]) & kKeywordStartByte) == 0 || (i > 0 && IsLetter(t[i - 1]))) continue;
     const size_t keyword = MatchKeyword(t, i);
     if (keyword == 0) continue;
     const size_t keyword_end = i + keyword;

@@ -51,9 +51,10 @@ struct CardFinding {
 // card. A group glued to a letter ("SKU4111…", "…1111A") cannot be part of a card.
 //
 // Security codes: one of cvv, cvv2, cvc, cvc2, cid, csc, "security code", "card code"
-// (case-insensitive; the space may also be '_' or '-'), starting a word, then at most 12 bytes of
-// spaces, tabs, ':', '=', '#', '-', quotes, backslashes or the word "is", then exactly 3 or 4
-// digits not followed by another digit: "CVV: 123", "cvc2=1234", "security code is '456'".
+// (case-insensitive; the space may also be '_' or '-'), not preceded by a letter (a digit may
+// precede it: "cvc888cvc882" holds two codes), then at most 12 bytes of spaces, tabs, ':', '=',
+// '#', '-', quotes, backslashes or the word "is", then exactly 3 or 4 digits not followed by
+// another digit: "CVV: 123", "cvc2=1234", "security code is '456'".
 std::vector<CardFinding> FindCards(std::string_view text);
 
 // Whether FindCards(text) would find anything (cards or security codes). Allocates nothing: the

@@ -42,7 +42,7 @@ constexpr int kMaxStockPageSize = 1000;
 #define OP_ORDER_COLUMNS                                                                        \
   "id, channel, shop, channel_order_id, number, state, version, order_snapshots.order_json, "   \
   "currency, total_minor, financial_status, created_at, updated_at, priority, shipping_speed, " \
-  "route_location, carrier_service, rules_version"
+  "route_location, carrier_service, rules_version, customer_ref, key_id"
 // CROSS JOIN makes SQLite drive the join from orders (its indexes), never from the snapshots.
 #define OP_ORDERS_FROM "orders CROSS JOIN order_snapshots ON order_snapshots.order_id = orders.id"
 // The same columns for lists and work scans, without the snapshot ('' in its place): their
@@ -50,7 +50,7 @@ constexpr int kMaxStockPageSize = 1000;
 #define OP_ORDER_SUMMARY_COLUMNS                                                      \
   "id, channel, shop, channel_order_id, number, state, version, '', currency, "       \
   "total_minor, financial_status, created_at, updated_at, priority, shipping_speed, " \
-  "route_location, carrier_service, rules_version"
+  "route_location, carrier_service, rules_version, customer_ref, key_id"
 
 Result<OrderRecord> RowToOrder(const Stmt& s) {
   OrderRecord r;
@@ -77,6 +77,8 @@ Result<OrderRecord> RowToOrder(const Stmt& s) {
   r.route_location = s.Text(15);
   r.carrier_service = s.Text(16);
   r.rules_version = s.Int(17);
+  r.customer_ref = s.Text(18);
+  r.key_id = s.Text(19);
   return r;
 }
 
@@ -89,11 +91,11 @@ Result<OrderRecord> RowToOrder(const Stmt& s) {
 Result<bool> InsertWebhook(Connection& c, const Delivery& d) {
   OP_ASSIGN_OR_RETURN(
       Stmt s, c.Prepare("INSERT INTO webhooks (channel, shop, topic, webhook_id, event_id, "
-                        "api_version, triggered_at, received_at, body) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING"));
+                        "api_version, triggered_at, received_at, body, customer_ref) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING"));
   s.Bind(1, d.channel).Bind(2, d.shop).Bind(3, d.topic).Bind(4, d.webhook_id);
   s.Bind(5, d.event_id).Bind(6, d.api_version).Bind(7, d.triggered_at);
-  s.Bind(8, d.received_at.micros).Bind(9, d.raw_body);
+  s.Bind(8, d.received_at.micros).Bind(9, d.raw_body).Bind(10, d.customer_ref);
   OP_RETURN_IF_ERROR(s.Exec());
   return sqlite3_changes(c.db()) > 0;
 }
@@ -159,8 +161,8 @@ Result<OrderId> InsertOrder(Connection& c, const Delivery& d, OrderState state, 
   OP_ASSIGN_OR_RETURN(
       Stmt s, c.Prepare("INSERT INTO orders (channel, shop, channel_order_id, number, state, "
                         "version, currency, total_minor, financial_status, "
-                        "created_at, updated_at) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?9, ?10, ?11, ?12) "
+                        "created_at, updated_at, customer_ref, key_id) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
                         "ON CONFLICT DO NOTHING"));
   s.Bind(1, d.channel).Bind(2, d.shop).Bind(3, d.channel_order_id);
   s.Bind(5, OrderStateName(state)).Bind(6, version);
@@ -173,6 +175,7 @@ Result<OrderId> InsertOrder(Connection& c, const Delivery& d, OrderState state, 
     s.Bind(10, std::string_view());
   }
   s.Bind(11, d.received_at.micros != 0 ? d.received_at.micros : now).Bind(12, now);
+  s.Bind(13, d.customer_ref).Bind(14, d.key_id);
   OP_RETURN_IF_ERROR(s.Exec());
   if (sqlite3_changes(c.db()) == 0) return OrderId();
   const OrderId id(sqlite3_last_insert_rowid(c.db()));
@@ -414,6 +417,27 @@ Status IngestPrivacyRequest(Connection& c, const Delivery& d) {
   return s.Exec();
 }
 
+// Records the delivery's customer, data key and blind indexes (Delivery::customer_ref). A key
+// recorded before keeps its created_at; last_seen_at moves forward.
+Status RecordCustomer(Connection& c, const Delivery& d, int64_t now) {
+  if (d.customer_ref.empty() || d.key_id.empty()) return Status::Ok();
+  {
+    OP_ASSIGN_OR_RETURN(
+        Stmt s, c.Prepare("INSERT INTO customer_keys (customer_ref, key_id, shop, created_at, "
+                          "last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT DO UPDATE SET "
+                          "last_seen_at = MAX(last_seen_at, excluded.last_seen_at)"));
+    s.Bind(1, d.customer_ref).Bind(2, d.key_id).Bind(3, d.shop).Bind(4, now);
+    OP_RETURN_IF_ERROR(s.Exec());
+  }
+  for (const std::string& blind : d.customer_index) {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO customer_index (blind, customer_ref) "
+                                          "VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
+    s.Bind(1, blind).Bind(2, d.customer_ref);
+    OP_RETURN_IF_ERROR(s.Exec());
+  }
+  return Status::Ok();
+}
+
 Status IngestWork(Connection& c, const Delivery& d, int64_t now, const StockObserver* observer,
                   DeliveryOutcome& out) {
   if (!d.webhook_id.empty() || !d.event_id.empty()) {
@@ -427,6 +451,7 @@ Status IngestWork(Connection& c, const Delivery& d, int64_t now, const StockObse
       return Status::Ok();
     }
   }
+  OP_RETURN_IF_ERROR(RecordCustomer(c, d, now));
   switch (d.kind) {
     case DeliveryKind::kOrderCreate:
     case DeliveryKind::kOrderUpdate:
@@ -754,6 +779,101 @@ Status SqliteStore::SetReorderPoints(const std::vector<StockLevel>& levels) {
   return writer_->Submit(work);
 }
 
+namespace {
+
+// Appends `e` to the audit stream `stream` at its next version (inside the caller's transaction).
+Result<Event> AppendAuditWork(Connection& c, std::string_view stream, const NewEvent& e,
+                              Timestamp now) {
+  if (stream.empty() || e.type.empty())
+    return InvalidArgumentError("an audit event needs a stream and a type");
+  if (stream.starts_with("order-") || stream.starts_with("sku-"))
+    return InvalidArgumentError("stream " + std::string(stream) +
+                                " belongs to an order or a SKU, not to the audit log");
+  Event out;
+  out.stream = std::string(stream);
+  out.type = e.type;
+  out.payload = std::string(PayloadOrEmptyObject(e.payload));
+  out.actor = e.actor;
+  out.at = now;
+  OP_ASSIGN_OR_RETURN(Stmt v,
+                      c.Prepare("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?1"));
+  v.Bind(1, stream);
+  OP_ASSIGN_OR_RETURN(bool row, v.Step());
+  out.version = (row ? v.Int(0) : 0) + 1;
+  OP_RETURN_IF_ERROR(
+      AppendEvent(c, stream, out.version, out.type, out.payload, out.actor, out.at.micros));
+  out.seq = EventSeq(sqlite3_last_insert_rowid(c.db()));
+  return out;
+}
+
+}  // namespace
+
+Result<Event> SqliteStore::AppendAudit(std::string_view stream, const NewEvent& e) {
+  Event out;
+  auto work = [&]() -> Status {
+    OP_ASSIGN_OR_RETURN(out, AppendAuditWork(*writer_conn_, stream, e, clock_.Now()));
+    return Status::Ok();
+  };
+  OP_RETURN_IF_ERROR(writer_->Submit(work));
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::MarkCustomersErased(
+    const std::vector<std::string>& customer_refs, const NewEvent& audit) {
+  std::vector<std::string> keys;
+  auto work = [&]() -> Status {
+    keys.clear();
+    Connection& c = *writer_conn_;
+    const Timestamp now = clock_.Now();
+    for (const std::string& ref : customer_refs) {
+      OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE customer_keys SET erased_at = ?2 WHERE "
+                                            "customer_ref = ?1 AND erased_at IS NULL "
+                                            "RETURNING key_id"));
+      s.Bind(1, ref).Bind(2, now.micros);
+      while (true) {
+        OP_ASSIGN_OR_RETURN(bool row, s.Step());
+        if (!row) break;
+        keys.push_back(s.Text(0));
+      }
+    }
+    return AppendAuditWork(c, "privacy", audit, now).status();
+  };
+  OP_RETURN_IF_ERROR(writer_->Submit(work));
+  return keys;
+}
+
+Status SqliteStore::FinishPrivacyRequest(int64_t id, std::string_view status,
+                                         std::string_view result, const NewEvent& audit) {
+  auto work = [&]() -> Status {
+    Connection& c = *writer_conn_;
+    const Timestamp now = clock_.Now();
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE privacy_requests SET status = ?2, "
+                                          "finished_at = ?3, result = ?4 WHERE id = ?1"));
+    s.Bind(1, id).Bind(2, status).Bind(3, now.micros).Bind(4, result);
+    OP_RETURN_IF_ERROR(s.Exec());
+    if (sqlite3_changes(c.db()) == 0)
+      return NotFoundError("privacy request " + std::to_string(id) + " not found");
+    return AppendAuditWork(c, "privacy", audit, now).status();
+  };
+  return writer_->Submit(work);
+}
+
+Result<int64_t> SqliteStore::DropRawBodies(Timestamp before, int limit) {
+  int64_t dropped = 0;
+  auto work = [&]() -> Status {
+    Connection& c = *writer_conn_;
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE webhooks SET body = '' WHERE id IN (SELECT id "
+                                          "FROM webhooks WHERE received_at < ?1 AND body != '' "
+                                          "ORDER BY received_at LIMIT ?2)"));
+    s.Bind(1, before.micros).Bind(2, int64_t{std::clamp(limit, 1, kMaxWorkListSize)});
+    OP_RETURN_IF_ERROR(s.Exec());
+    dropped = sqlite3_changes(c.db());
+    return Status::Ok();
+  };
+  OP_RETURN_IF_ERROR(writer_->Submit(work));
+  return dropped;
+}
+
 // --- reads --------------------------------------------------------------------------------------
 
 SqliteStore::ReadLease SqliteStore::AcquireReader() {
@@ -1049,6 +1169,156 @@ Result<std::vector<DailyDemand>> SqliteStore::DemandByDay(Timestamp from, Timest
 }
 
 CommitStats SqliteStore::GetCommitStats() { return writer_->Stats(); }
+
+// --- personal data -----------------------------------------------------------------------------
+
+Result<std::vector<CustomerKeyRecord>> SqliteStore::GetCustomerKeys(std::string_view customer_ref) {
+  ReadLease conn = AcquireReader();
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      conn->Prepare("SELECT customer_ref, key_id, shop, created_at, last_seen_at, "
+                                    "erased_at FROM customer_keys WHERE customer_ref = ?1 "
+                                    "ORDER BY created_at DESC, key_id"));
+  s.Bind(1, customer_ref);
+  std::vector<CustomerKeyRecord> out;
+  while (true) {
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    CustomerKeyRecord r;
+    r.customer_ref = s.Text(0);
+    r.key_id = s.Text(1);
+    r.shop = s.Text(2);
+    r.created_at = Timestamp{s.Int(3)};
+    r.last_seen_at = Timestamp{s.Int(4)};
+    if (!s.IsNull(5)) r.erased_at = Timestamp{s.Int(5)};
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::FindCustomers(
+    const std::vector<std::string>& blind_indexes) {
+  ReadLease conn = AcquireReader();
+  std::vector<std::string> refs;
+  for (const std::string& blind : blind_indexes) {
+    OP_ASSIGN_OR_RETURN(Stmt s, conn->Prepare("SELECT customer_ref FROM customer_index "
+                                              "WHERE blind = ?1"));
+    s.Bind(1, blind);
+    while (true) {
+      OP_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      refs.push_back(s.Text(0));
+    }
+  }
+  std::sort(refs.begin(), refs.end());
+  refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
+  return refs;
+}
+
+namespace {
+
+Result<std::vector<std::string>> ReadRefs(Stmt& s) {
+  std::vector<std::string> refs;
+  while (true) {
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    refs.push_back(s.Text(0));
+  }
+  return refs;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SqliteStore::CustomersOfShop(std::string_view shop,
+                                                              std::string_view after, int limit) {
+  ReadLease conn = AcquireReader();
+  OP_ASSIGN_OR_RETURN(
+      Stmt s, conn->Prepare("SELECT DISTINCT customer_ref FROM customer_keys WHERE erased_at IS "
+                            "NULL AND (?1 = '' OR shop = ?1) AND customer_ref > ?2 "
+                            "ORDER BY customer_ref LIMIT ?3"));
+  s.Bind(1, shop).Bind(2, after).Bind(3, int64_t{std::clamp(limit, 1, kMaxWorkListSize)});
+  return ReadRefs(s);
+}
+
+Result<std::vector<std::string>> SqliteStore::CustomersInactiveSince(Timestamp before, int limit) {
+  ReadLease conn = AcquireReader();
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      conn->Prepare("SELECT customer_ref FROM customer_keys GROUP BY customer_ref "
+                                    "HAVING MAX(last_seen_at) < ?1 AND SUM(erased_at IS NULL) > 0 "
+                                    "ORDER BY customer_ref LIMIT ?2"));
+  s.Bind(1, before.micros).Bind(2, int64_t{std::clamp(limit, 1, kMaxWorkListSize)});
+  return ReadRefs(s);
+}
+
+Result<std::vector<OrderRecord>> SqliteStore::OrdersOfCustomer(std::string_view customer_ref) {
+  ReadLease conn = AcquireReader();
+  OP_ASSIGN_OR_RETURN(Stmt s, conn->Prepare("SELECT " OP_ORDER_COLUMNS " FROM " OP_ORDERS_FROM
+                                            " WHERE customer_ref = ?1 ORDER BY id"));
+  s.Bind(1, customer_ref);
+  std::vector<OrderRecord> out;
+  while (true) {
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    OP_ASSIGN_OR_RETURN(OrderRecord r, RowToOrder(s));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::optional<OrderRecord>> SqliteStore::FindOrderByChannelId(
+    std::string_view channel, std::string_view shop, std::string_view channel_order_id) {
+  ReadLease conn = AcquireReader();
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      conn->Prepare("SELECT " OP_ORDER_COLUMNS " FROM " OP_ORDERS_FROM
+                                    " WHERE channel = ?1 AND shop = ?2 AND channel_order_id = ?3"));
+  s.Bind(1, channel).Bind(2, shop).Bind(3, channel_order_id);
+  OP_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<OrderRecord>();
+  OP_ASSIGN_OR_RETURN(OrderRecord r, RowToOrder(s));
+  return std::optional<OrderRecord>(std::move(r));
+}
+
+Result<std::vector<PrivacyRequestRecord>> SqliteStore::ListPrivacyRequests(std::string_view status,
+                                                                           int64_t after,
+                                                                           int limit) {
+  ReadLease conn = AcquireReader();
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      conn->Prepare("SELECT id, channel, shop, topic, received_at, body, status, "
+                                    "finished_at, result FROM privacy_requests WHERE (?1 = '' OR "
+                                    "status = ?1) AND id > ?2 ORDER BY id LIMIT ?3"));
+  s.Bind(1, status).Bind(2, after).Bind(3, int64_t{std::clamp(limit, 1, kMaxPageSize)});
+  std::vector<PrivacyRequestRecord> out;
+  while (true) {
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    PrivacyRequestRecord r;
+    r.id = s.Int(0);
+    r.channel = s.Text(1);
+    r.shop = s.Text(2);
+    r.topic = s.Text(3);
+    r.received_at = Timestamp{s.Int(4)};
+    r.body = s.Text(5);
+    r.status = s.Text(6);
+    if (!s.IsNull(7)) r.finished_at = Timestamp{s.Int(7)};
+    r.result = s.Text(8);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::WebhookBodiesOfCustomer(
+    std::string_view customer_ref) {
+  ReadLease conn = AcquireReader();
+  OP_ASSIGN_OR_RETURN(Stmt s, conn->Prepare("SELECT topic, body FROM webhooks WHERE "
+                                            "customer_ref = ?1 AND body != '' ORDER BY id"));
+  s.Bind(1, customer_ref);
+  std::vector<std::pair<std::string, std::string>> out;
+  while (true) {
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.emplace_back(s.Text(0), s.Text(1));
+  }
+  return out;
+}
 
 #undef OP_ORDER_COLUMNS
 #undef OP_ORDER_SUMMARY_COLUMNS

@@ -73,6 +73,12 @@ class SqliteStore final : public Store {
   Result<std::vector<AdjustmentOutcome>> ReceiveIncoming(const std::string& purchase_order,
                                                          const std::string& actor) override;
   Status SetReorderPoints(const std::vector<StockLevel>& levels) override;
+  Result<Event> AppendAudit(std::string_view stream, const NewEvent& e) override;
+  Result<std::vector<std::string>> MarkCustomersErased(
+      const std::vector<std::string>& customer_refs, const NewEvent& audit) override;
+  Status FinishPrivacyRequest(int64_t id, std::string_view status, std::string_view result,
+                              const NewEvent& audit) override;
+  Result<int64_t> DropRawBodies(Timestamp before, int limit) override;
 
   Result<OrderRecord> GetOrder(OrderId id) override;
   Result<std::vector<Event>> ReadStream(const std::string& stream) override;
@@ -108,6 +114,20 @@ class SqliteStore final : public Store {
                                                  bool open_only) override;
   Result<std::vector<DailyDemand>> DemandByDay(Timestamp from, Timestamp to) override;
   CommitStats GetCommitStats() override;
+
+  Result<std::vector<CustomerKeyRecord>> GetCustomerKeys(std::string_view customer_ref) override;
+  Result<std::vector<std::string>> FindCustomers(
+      const std::vector<std::string>& blind_indexes) override;
+  Result<std::vector<std::string>> CustomersOfShop(std::string_view shop, std::string_view after,
+                                                   int limit) override;
+  Result<std::vector<std::string>> CustomersInactiveSince(Timestamp before, int limit) override;
+  Result<std::vector<OrderRecord>> OrdersOfCustomer(std::string_view customer_ref) override;
+  Result<std::optional<OrderRecord>> FindOrderByChannelId(
+      std::string_view channel, std::string_view shop, std::string_view channel_order_id) override;
+  Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequests(std::string_view status,
+                                                                int64_t after, int limit) override;
+  Result<std::vector<std::pair<std::string, std::string>>> WebhookBodiesOfCustomer(
+      std::string_view customer_ref) override;
 
  private:
   class ReadLease;

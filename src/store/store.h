@@ -87,6 +87,10 @@ struct OrderRecord {
   // The stream version up to which rule triggers have been evaluated: events after it (appended
   // by webhooks, people or steps) still have to meet the rules.
   int64_t rules_version = 0;
+  // Whose personal data the order holds, and the data key its personal fields are sealed under
+  // (privacy/, docs/privacy.md); "" for orders stored without encryption.
+  std::string customer_ref;
+  std::string key_id;
 };
 
 std::string OrderStream(OrderId id);  // "order-<id>"
@@ -129,6 +133,37 @@ struct Delivery {
   std::optional<Order> order;    // for order kinds: used for projection columns
   std::string payload_json;      // canonical order JSON, refund JSON, or privacy request body
   std::string actor;             // recorded on the event
+  // Personal data (privacy/sealed_store.h fills these; "" and empty without encryption): the
+  // customer the delivery is about, the data key its personal fields are sealed under (recorded
+  // for the customer, and on the order when this delivery creates it), and blind indexes that
+  // find the customer (each recorded for customer_ref).
+  std::string customer_ref;
+  std::string key_id;
+  std::vector<std::string> customer_index;
+};
+
+// A customer whose personal data we hold, as far as the order database knows it: one row per
+// data key the customer has had (a customer erased and seen again gets a new key).
+struct CustomerKeyRecord {
+  std::string customer_ref;
+  std::string key_id;
+  std::string shop;
+  Timestamp created_at;
+  Timestamp last_seen_at;  // the latest delivery about the customer under this key
+  std::optional<Timestamp> erased_at;
+};
+
+// A privacy request webhook (customers/data_request, customers/redact, shop/redact), as stored.
+struct PrivacyRequestRecord {
+  int64_t id = 0;
+  std::string channel;
+  std::string shop;
+  std::string topic;
+  Timestamp received_at;
+  std::string body;    // the request (JSON), personal fields opened when read through privacy/
+  std::string status;  // "pending", "done", "failed"
+  std::optional<Timestamp> finished_at;
+  std::string result;  // JSON object: what was exported or erased, or why it failed
 };
 
 struct DeliveryOutcome {
@@ -355,6 +390,24 @@ class Store {
   virtual ~Store() = default;
 
   // --- writes (durable on return) ---
+  // Appends one event to a stream that is not an order's ("access", "privacy", "config", "ai"):
+  // key operations, privacy requests, configuration changes and what was sent to an outside
+  // model, chained like every event (store/audit_chain.h). Returns the stored event (seq,
+  // version, at). InvalidArgument for an empty stream or type, or a stream named "order-…" or
+  // "sku-…" (those belong to Transition and the stock writes).
+  virtual Result<Event> AppendAudit(std::string_view stream, const NewEvent& e) = 0;
+  // Marks every key of these customers erased (their keys must already be shredded in keys.db),
+  // with `audit` appended to stream "privacy" in the same transaction. Returns the key ids that
+  // were marked. Unknown refs are ignored.
+  virtual Result<std::vector<std::string>> MarkCustomersErased(
+      const std::vector<std::string>& customer_refs, const NewEvent& audit) = 0;
+  // Sets a privacy request's status ("done", "failed"), finished_at and result, with `audit`
+  // appended to stream "privacy" in the same transaction. NotFound for an unknown id.
+  virtual Status FinishPrivacyRequest(int64_t id, std::string_view status, std::string_view result,
+                                      const NewEvent& audit) = 0;
+  // Empties the stored raw body of webhooks received before `before` (retention); at most
+  // `limit` rows per call. Returns how many were emptied.
+  virtual Result<int64_t> DropRawBodies(Timestamp before, int limit) = 0;
   // Applies a delivery as its DeliveryKind says, in one transaction with its stock effects (an
   // edit or a refund of an allocated order, a cancellation). The caller enqueues out.order_id for
   // the pipeline afterwards (an edited order is back in kAccepted).
@@ -469,6 +522,31 @@ class Store {
   // sku, day.
   virtual Result<std::vector<DailyDemand>> DemandByDay(Timestamp from, Timestamp to) = 0;
   virtual CommitStats GetCommitStats() = 0;
+
+  // --- personal data (privacy/) ---
+  // Every key the customer has had, newest first (empty for an unknown customer).
+  virtual Result<std::vector<CustomerKeyRecord>> GetCustomerKeys(std::string_view customer_ref) = 0;
+  // The customers any of these blind indexes was recorded for (distinct, sorted).
+  virtual Result<std::vector<std::string>> FindCustomers(
+      const std::vector<std::string>& blind_indexes) = 0;
+  // Customers of a shop ("" = every shop) with a key not erased, ordered by ref, after `after`.
+  virtual Result<std::vector<std::string>> CustomersOfShop(std::string_view shop,
+                                                           std::string_view after, int limit) = 0;
+  // Customers with a key not erased whose latest delivery is older than `before`.
+  virtual Result<std::vector<std::string>> CustomersInactiveSince(Timestamp before, int limit) = 0;
+  // The customer's orders with their snapshots, oldest first.
+  virtual Result<std::vector<OrderRecord>> OrdersOfCustomer(std::string_view customer_ref) = 0;
+  // The order a channel id names, with its snapshot; nullopt when not stored.
+  virtual Result<std::optional<OrderRecord>> FindOrderByChannelId(
+      std::string_view channel, std::string_view shop, std::string_view channel_order_id) = 0;
+  // Privacy requests with this status ("" = any), oldest first, after id `after`.
+  virtual Result<std::vector<PrivacyRequestRecord>> ListPrivacyRequests(std::string_view status,
+                                                                        int64_t after,
+                                                                        int limit) = 0;
+  // The stored raw bodies (not yet dropped by retention) of the webhooks about a customer, with
+  // their topics, oldest first.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> WebhookBodiesOfCustomer(
+      std::string_view customer_ref) = 0;
 };
 
 }  // namespace orderpilot::store

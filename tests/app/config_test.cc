@@ -18,6 +18,8 @@ namespace {
 
 const FakeEnvironment kEnv({{"SHOPIFY_SECRET", "shpss_0123456789abcdef"},
                             {"ORDERPILOT_API_KEY", "op_live_abcdefghijklmnop"},
+                            {"ORDERPILOT_MASTER_KEY", std::string(64, 'a')},
+                            {"OLD_MASTER_KEY", std::string(64, 'b')},
                             {"EMPTY_VAR", ""}});
 
 // Parses `yaml` as "cfg.yaml" and returns the error message (empty when it parsed).
@@ -106,6 +108,37 @@ TEST(ParseConfigTest, EmptySectionsMeanNoneOrDefaults) {
 
 TEST(ParseConfigTest, EmptyScalarValueIsRefused) {
   EXPECT_EQ(ErrorOf("data_dir: ./var\nlisten:\n"), "cfg.yaml:2:1: 'listen' must be a string");
+}
+
+TEST(ParseConfigTest, ReadsThePrivacySection) {
+  auto c = ParseConfig(R"(privacy:
+  master_key: env:ORDERPILOT_MASTER_KEY
+  previous_master_keys: [env:OLD_MASTER_KEY]
+  key_file: /srv/keys/keys.db
+  job_seconds: 30
+  retention:
+    erase_inactive_customers_after_days: 730
+    drop_raw_webhook_bodies_after_days: 90
+)",
+                       "cfg.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_EQ(c->privacy.master_keys.size(), 2u);
+  EXPECT_EQ(c->privacy.master_keys[0], std::string(64, 'a'));
+  EXPECT_EQ(c->privacy.master_keys[1], std::string(64, 'b'));
+  EXPECT_EQ(c->privacy.key_file, "/srv/keys/keys.db");
+  EXPECT_EQ(c->privacy.job_seconds, 30);
+  EXPECT_EQ(c->privacy.erase_inactive_customers_after_days, 730);
+  EXPECT_EQ(c->privacy.drop_raw_webhook_bodies_after_days, 90);
+}
+
+TEST(ParseConfigTest, PrivacyErrorsNameTheKey) {
+  EXPECT_EQ(ErrorOf("privacy:\n  previous_master_keys: [env:OLD_MASTER_KEY]\n"),
+            "cfg.yaml:2:25: 'previous_master_keys' needs a 'master_key' to rotate to");
+  EXPECT_NE(ErrorOf("privacy:\n  retention:\n    erase_after_days: 3\n").find("unknown key"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("privacy:\n  job_seconds: 0\n").find("privacy.job_seconds"), std::string::npos);
+  EXPECT_NE(ErrorOf("privacy:\n  master_key: env:NOT_SET_ANYWHERE\n").find("privacy.master_key"),
+            std::string::npos);
 }
 
 TEST(ParseConfigTest, TheShippedExampleLoads) {

@@ -21,19 +21,6 @@ constexpr char kPan[] = "4111111111111111";
 constexpr char kGroupedPan[] = "5555 5555 5555 4444";
 constexpr char kAmexPan[] = "378282246310005";
 
-// Every byte of every file under `dir`.
-std::string AllBytes(const std::string& dir) {
-  std::string all;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    all += ss.str();
-  }
-  return all;
-}
-
 class CardDataTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -41,10 +41,10 @@ bool ServerProcess::Start() {
     ADD_FAILURE() << "pipe failed";
     return false;
   }
-  std::vector<std::string> args = {OP_BINARY,          "serve",   "--listen",  "127.0.0.1:0",
-                                   "--data",           data_dir_, "--shop",    kShop,
-                                   "--shopify-secret", kSecret,   "--api-key", kApiKey,
-                                   "--log-level",      "warn"};
+  std::vector<std::string> args = {OP_BINARY,          "serve",    "--listen",    "127.0.0.1:0",
+                                   "--data",           data_dir_,  "--shop",      kShop,
+                                   "--shopify-secret", kSecret,    "--api-key",   kApiKey,
+                                   "--master-key",     kMasterKey, "--log-level", "warn"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::string log_path = data_dir_ + "/server.log";
   pid_ = fork();
@@ -159,6 +159,18 @@ std::pair<int, std::string> RunCli(const std::string& args) {
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string AllBytes(const std::string& dir) {
+  std::string all;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    all += ss.str();
+  }
+  return all;
 }
 
 std::string NoRiskConfig(const std::string& dir) {

@@ -16,6 +16,9 @@ namespace orderpilot::testing {
 inline constexpr char kShop[] = "it-shop.myshopify.com";
 inline constexpr char kSecret[] = "integration-webhook-secret";
 inline constexpr char kApiKey[] = "integration-api-key-0123456789";
+// The master key every test server runs with (personal data is encrypted at rest).
+inline constexpr char kMasterKey[] =
+    "6f70696e746567726174696f6e2d6d61737465722d6b65792d303132333435ab";
 
 // A temporary directory removed on destruction.
 class TempDir {
@@ -69,5 +72,9 @@ std::string ReadTestData(const std::string& relative_path);
 // Runs the orderpilot binary with `args` (a shell word list); returns (exit code, stdout +
 // stderr). The exit code is -1 when the binary did not exit normally.
 std::pair<int, std::string> RunCli(const std::string& args);
+
+// Every byte of every file under `dir`, concatenated: what a test greps for data that must never
+// reach the disk (card numbers, personal data in clear).
+std::string AllBytes(const std::string& dir);
 
 }  // namespace orderpilot::testing

@@ -224,8 +224,61 @@ constexpr const char* kMigration5 = R"sql(
 ALTER TABLE events ADD COLUMN hash TEXT;
 )sql";
 
+// API keys with roles (store/access_keys.h, docs/access.md). Only the SHA-256 of a key is kept
+// (lower-case hex); `prefix` is its public part, used to find the row. A revoked key keeps its row
+// (and so its name) for the audit trail.
+constexpr const char* kMigration6 = R"sql(
+CREATE TABLE api_keys (
+  id           INTEGER PRIMARY KEY,
+  name         TEXT    NOT NULL UNIQUE,
+  role         TEXT    NOT NULL,
+  hash         TEXT    NOT NULL,
+  prefix       TEXT    NOT NULL UNIQUE,
+  created_at   INTEGER NOT NULL,
+  revoked_at   INTEGER,
+  last_used_at INTEGER
+);
+)sql";
+
+// Personal data at rest (privacy/, docs/privacy.md): which customer each order belongs to and
+// under which data key its personal fields are sealed; the data keys each customer has had (the
+// keys themselves live in keys.db, never here); blind indexes (keyed BLAKE2b of a normalised
+// email, phone or channel customer id) to find a customer without decrypting; and when a privacy
+// request was finished.
+constexpr const char* kMigration7 = R"sql(
+ALTER TABLE orders ADD COLUMN customer_ref TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX orders_by_customer ON orders (customer_ref) WHERE customer_ref != '';
+
+CREATE TABLE customer_keys (
+  customer_ref TEXT    NOT NULL,
+  key_id       TEXT    NOT NULL,
+  shop         TEXT    NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  erased_at    INTEGER,
+  PRIMARY KEY (customer_ref, key_id)
+) WITHOUT ROWID;
+CREATE INDEX customer_keys_by_shop ON customer_keys (shop);
+CREATE INDEX customer_keys_by_last_seen ON customer_keys (last_seen_at) WHERE erased_at IS NULL;
+
+CREATE TABLE customer_index (
+  blind        TEXT NOT NULL,
+  customer_ref TEXT NOT NULL,
+  PRIMARY KEY (blind, customer_ref)
+) WITHOUT ROWID;
+
+ALTER TABLE webhooks ADD COLUMN customer_ref TEXT NOT NULL DEFAULT '';
+CREATE INDEX webhooks_by_customer ON webhooks (customer_ref) WHERE customer_ref != '';
+CREATE INDEX webhooks_by_received_at ON webhooks (received_at) WHERE body != '';
+
+ALTER TABLE privacy_requests ADD COLUMN finished_at INTEGER;
+ALTER TABLE privacy_requests ADD COLUMN result TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
-    {1, kMigration1}, {2, kMigration2}, {3, kMigration3}, {4, kMigration4}, {5, kMigration5},
+    {1, kMigration1}, {2, kMigration2}, {3, kMigration3}, {4, kMigration4},
+    {5, kMigration5}, {6, kMigration6}, {7, kMigration7},
 };
 
 Status ApplyOne(Connection& conn, const Clock& clock, const Migration& m, int known) {

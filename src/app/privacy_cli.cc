@@ -1,0 +1,209 @@
+#include "app/privacy_cli.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <filesystem>
+
+#include "app/server.h"
+#include "core/json_writer.h"
+#include "privacy/keyring.h"
+#include "privacy/privacy_request.h"
+#include "privacy/sealed_store.h"
+#include "store/sqlite_store.h"
+
+namespace orderpilot::app {
+
+namespace {
+
+int Fail(std::FILE* err, const Status& s, int code = 2) {
+  std::fprintf(err, "orderpilot: %s\n", s.message().c_str());
+  return code;
+}
+
+Result<std::string> ShopOf(const Config& config, const CustomerSelector& who) {
+  if (!who.shop.empty()) return who.shop;
+  if (config.shops.size() == 1 && config.shops.front().domain != "*")
+    return config.shops.front().domain;
+  return InvalidArgumentError("--shop is needed: customers are kept per shop");
+}
+
+Status WriteExport(const std::string& path, std::string_view doc, std::FILE* out) {
+  if (path.empty() || path == "-") {
+    std::fwrite(doc.data(), 1, doc.size(), out);
+    std::fputc('\n', out);
+    return Status::Ok();
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return InvalidArgumentError("cannot write " + path);
+  size_t done = 0;
+  while (done < doc.size()) {
+    const ssize_t n = ::write(fd, doc.data() + done, doc.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      return InternalError("cannot write " + path);
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::fsync(fd);
+  ::close(fd);
+  return Status::Ok();
+}
+
+}  // namespace
+
+int CustomerCommand(const Config& config, const std::string& action,
+                    const CustomerSelector& selector, const std::string& out_file,
+                    const std::string& request_id, std::FILE* out, std::FILE* err) {
+  if (selector.email.empty() && selector.phone.empty() && selector.customer_id.empty() &&
+      selector.ref.empty()) {
+    return Fail(err, InvalidArgumentError("name the customer: --email, --phone, --customer-id or "
+                                          "--ref"));
+  }
+  Result<std::string> shop = ShopOf(config, selector);
+  if (!shop.ok() && selector.ref.empty()) return Fail(err, shop.status());
+  SystemClock clock;
+  Result<SealedData> data = OpenSealedData(config, clock, nullptr);
+  if (!data.ok()) return Fail(err, data.status());
+  privacy::SealedStore& store = *data->store;
+
+  std::vector<std::string> refs;
+  if (!selector.ref.empty()) refs.push_back(selector.ref);
+  if (shop.ok()) {
+    privacy::CustomerIdentity who;
+    who.shop = *shop;
+    if (!selector.email.empty()) who.emails.push_back(selector.email);
+    if (!selector.phone.empty()) who.phones.push_back(selector.phone);
+    if (!selector.customer_id.empty()) who.channel_customer_ids.push_back(selector.customer_id);
+    Result<std::vector<std::string>> found = store.FindCustomerRefs(who);
+    if (!found.ok()) return Fail(err, found.status());
+    refs.insert(refs.end(), found->begin(), found->end());
+  }
+  if (refs.empty()) {
+    std::fprintf(err, "orderpilot: no customer with that %s in shop %s\n",
+                 !selector.email.empty()   ? "email"
+                 : !selector.phone.empty() ? "phone"
+                                           : "customer id",
+                 shop.ok() ? shop->c_str() : "?");
+    return 1;
+  }
+
+  JsonWriter request;
+  request.BeginObject().Field("source", "cli");
+  if (!request_id.empty()) request.Field("request_id", request_id);
+  request.EndObject();
+  if (action == "export") {
+    Result<std::string> doc = privacy::ExportCustomers(store, refs, request.Take(), clock.Now());
+    if (!doc.ok()) return Fail(err, doc.status(), 1);
+    if (Status s = WriteExport(out_file, *doc, out); !s.ok()) return Fail(err, s, 1);
+    JsonWriter audit;
+    audit.BeginObject().Field("source", "cli");
+    if (!request_id.empty()) audit.Field("request_id", request_id);
+    audit.Key("customer_refs").BeginArray();
+    for (const std::string& r : refs) audit.String(r);
+    audit.EndArray().EndObject();
+    Result<store::Event> e =
+        store.AppendAudit("privacy", {"privacy.data_exported", audit.Take(), "cli"});
+    if (!e.ok()) return Fail(err, e.status(), 1);
+    if (out_file != "-" && !out_file.empty())
+      std::fprintf(out, "exported %zu customer(s) to %s\n", refs.size(), out_file.c_str());
+    return 0;
+  }
+  Result<privacy::ErasureReport> erased =
+      store.EraseCustomers(refs, {"customer.erased", request.Take(), "cli"});
+  if (!erased.ok()) return Fail(err, erased.status(), 1);
+  std::fprintf(out,
+               "erased %zu customer(s): %" PRId64 " key(s) shredded, %" PRId64
+               " order(s) keep money, SKUs and dates only\n",
+               erased->customer_refs.size(), erased->keys_shredded, erased->orders);
+  return 0;
+}
+
+int PrivacyRequestsCommand(const Config& config, bool json, std::FILE* out, std::FILE* err) {
+  SystemClock clock;
+  Result<SealedData> data = OpenSealedData(config, clock, nullptr);
+  if (!data.ok()) return Fail(err, data.status());
+  const Timestamp now = clock.Now();
+  JsonWriter w;
+  w.BeginArray();
+  int64_t after = 0;
+  while (true) {
+    auto page = data->store->ListPrivacyRequests("", after, 500);
+    if (!page.ok()) return Fail(err, page.status(), 1);
+    if (page->empty()) break;
+    for (const store::PrivacyRequestRecord& r : *page) {
+      after = r.id;
+      const Timestamp due = privacy::RequestDeadline(r);
+      const bool overdue = r.status == "pending" && due < now;
+      if (json) {
+        w.BeginObject()
+            .Field("id", r.id)
+            .Field("topic", r.topic)
+            .Field("shop", r.shop)
+            .Field("status", r.status)
+            .Field("received_at", FormatTimestamp(r.received_at))
+            .Field("due_at", FormatTimestamp(due))
+            .Field("overdue", overdue);
+        WriteOptionalTime(w, "finished_at", r.finished_at);
+        w.Key("result").Raw(r.result.empty() ? std::string_view("{}") : r.result);
+        w.EndObject();
+      } else {
+        std::fprintf(
+            out, "%" PRId64 "  %-24s %-32s %-8s received %s  due %s%s%s\n", r.id, r.topic.c_str(),
+            r.shop.c_str(), r.status.c_str(), FormatTimestamp(r.received_at).c_str(),
+            FormatTimestamp(due).c_str(), overdue ? "  OVERDUE" : "",
+            r.finished_at ? ("  finished " + FormatTimestamp(*r.finished_at)).c_str() : "");
+      }
+    }
+  }
+  w.EndArray();
+  if (json) std::fprintf(out, "%s\n", w.Take().c_str());
+  return 0;
+}
+
+int KeysNewMasterCommand(std::FILE* out) {
+  std::fputs(privacy::GenerateMasterKeyText().c_str(), out);
+  return 0;
+}
+
+int KeysRotateCommand(const Config& config, std::FILE* out, std::FILE* err) {
+  if (config.privacy.master_keys.size() < 2) {
+    return Fail(err, InvalidArgumentError(
+                         "rotation needs the new master key first and the old one after it: "
+                         "privacy.master_key plus privacy.previous_master_keys in the config"));
+  }
+  std::vector<privacy::MasterKey> masters;
+  for (const std::string& text : config.privacy.master_keys) {
+    Result<privacy::MasterKey> k = privacy::ParseMasterKey(text);
+    if (!k.ok()) return Fail(err, k.status());
+    masters.push_back(*k);
+  }
+  const std::string primary = masters.front().id;
+  SystemClock clock;
+  const std::string key_file = config.privacy.key_file.empty()
+                                   ? (std::filesystem::path(config.data_dir) / "keys.db").string()
+                                   : config.privacy.key_file;
+  auto keyring = privacy::Keyring::Open(key_file, std::move(masters), clock);
+  if (!keyring.ok()) return Fail(err, keyring.status());
+  auto report = (*keyring)->Rotate();
+  if (!report.ok()) return Fail(err, report.status(), 1);
+  std::fprintf(
+      out, "rotated: %" PRId64 " data key(s) re-wrapped under master %s, %" PRId64 " already were",
+      report->rewrapped, primary.c_str(), report->already);
+  if (report->unknown_master > 0)
+    std::fprintf(out, ", %" PRId64 " under a master key not given (left as they are)",
+                 report->unknown_master);
+  std::fprintf(out, "\n");
+  auto per_master = (*keyring)->KeysPerMaster();
+  if (!per_master.ok()) return Fail(err, per_master.status(), 1);
+  for (const auto& [id, count] : *per_master) {
+    std::fprintf(out, "  master %s wraps %" PRId64 " key(s)%s\n", id.c_str(), count,
+                 id == primary ? " (current)"
+                 : count == 0  ? " (can be retired)"
+                               : "");
+  }
+  return 0;
+}
+
+}  // namespace orderpilot::app

@@ -1,0 +1,95 @@
+// privacy/privacy_request.h — acting on privacy requests: the platforms' webhooks
+// (customers/data_request, customers/redact, shop/redact) and a person's `orderpilot customer
+// export|erase`.
+//
+// Export writes everything orderpilot holds about the customers as one JSON document
+// (ExportCustomers; format in docs/privacy.md): their keys' dates, each order with its latest
+// snapshot and every event of its stream, and the raw webhook bodies still kept. Erase
+// crypto-shreds (SealedStore::EraseCustomers). Both are appended to the audit chain (stream
+// "privacy") with the request id, and a request is due 30 days after it was received (the
+// platforms' limit): PrivacyDesk acts on pending requests as they come (the server runs it every
+// few seconds), and RequestDeadline says when each is due.
+//
+// Thread-safety: PrivacyDesk is not thread-safe (one runner); the functions are.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "privacy/sealed_store.h"
+
+namespace orderpilot::privacy {
+
+// What a privacy request webhook names.
+struct PrivacyRequestBody {
+  CustomerIdentity customer;           // shop from shop_domain; customer id, email, phone
+  std::vector<std::string> order_ids;  // orders_to_redact / orders_requested (channel ids)
+  std::string data_request_id;         // data_request.id ("" when absent)
+};
+
+// InvalidArgument (with the field) for a body that is not a JSON object or has ill-typed
+// fields. Ids are kept as exact decimal text.
+Result<PrivacyRequestBody> ParsePrivacyRequest(std::string_view json);
+
+// The platforms' limit: a request must be answered within 30 days of its receipt.
+inline constexpr std::chrono::hours kPrivacyRequestAllowance{24 * 30};
+Timestamp RequestDeadline(const store::PrivacyRequestRecord& r);
+
+// The customers a request or a person names: every ref recorded for its identities, plus the
+// customers of the orders it names (by channel id on `channel`).
+Result<std::vector<std::string>> ResolveCustomers(SealedStore& store, std::string_view channel,
+                                                  const PrivacyRequestBody& request);
+
+// One JSON document with everything held about `customer_refs` (opened; erased values read
+// "[erased]"). `request` is a JSON object copied into the document ("{}" for none).
+Result<std::string> ExportCustomers(SealedStore& store,
+                                    const std::vector<std::string>& customer_refs,
+                                    std::string_view request, Timestamp now);
+
+struct PrivacyDeskOptions {
+  std::filesystem::path export_dir;  // where data request exports are written (mode 0600)
+  std::string actor = "privacy";     // recorded on the audit events
+};
+
+class PrivacyDesk {
+ public:
+  PrivacyDesk(SealedStore& store, const Clock& clock, PrivacyDeskOptions options);
+
+  // Acts on every pending request, oldest first: a data request is exported to
+  // export_dir/request-<id>.json, a customer redaction erases the customer, a shop redaction
+  // erases every customer of the shop and the shop's own key. Each finishes "done" (or "failed"
+  // with the reason, when its body cannot be read) with an audit event in the same transaction.
+  // Returns how many requests were finished.
+  Result<int> RunOnce();
+
+ private:
+  Status Act(const store::PrivacyRequestRecord& r);
+
+  SealedStore& store_;
+  const Clock& clock_;
+  PrivacyDeskOptions options_;
+};
+
+// A retention policy (config `privacy.retention`); an unset duration keeps data forever.
+struct RetentionPolicy {
+  std::optional<std::chrono::hours> erase_inactive_customers_after;
+  std::optional<std::chrono::hours> drop_raw_bodies_after;
+};
+
+struct RetentionReport {
+  int64_t customers_erased = 0;
+  int64_t raw_bodies_dropped = 0;
+};
+
+// One pass of the retention job at `now`: erases (crypto-shreds) customers whose latest order or
+// request is older than the policy allows, and empties raw webhook bodies past theirs. Each
+// erasure is an audit event ("customer.erased", reason "retention").
+Result<RetentionReport> RunRetention(SealedStore& store, const RetentionPolicy& policy,
+                                     Timestamp now, std::string_view actor = "retention");
+
+}  // namespace orderpilot::privacy
