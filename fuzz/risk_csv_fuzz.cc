@@ -27,7 +27,8 @@ void CheckCountry(std::string_view code) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace orderpilot;
   using fuzz::Check;
-  static fuzz::TempFile* labelled = new fuzz::TempFile(".csv");
+  static fuzz::TempFile labelled_file(".csv");
+  fuzz::TempFile* labelled = &labelled_file;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
 
   const std::string& path = labelled->Write(data, size);

@@ -46,6 +46,8 @@ for name in "${targets[@]}"; do
   "$build/fuzz/${name}_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts/" ${FUZZ_ARGS:-} \
     "$work" >"$log" 2>&1 || status=$?
+  # Temporary files of loaders that read paths (fuzz_support.h), left when libFuzzer exits hard.
+  rm -f /dev/shm/orderpilot-fuzz-* /tmp/orderpilot-fuzz-*
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo 0)

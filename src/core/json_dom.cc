@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <optional>
+#include <vector>
 
 namespace orderpilot::json_dom {
 namespace {
@@ -46,6 +48,44 @@ Status Mismatch(std::string_view want, element e, std::string path) {
 
 }  // namespace
 
+namespace {
+
+// The path ("customer.email", "line_items[2].sku") of the first key that appears twice in one
+// object, in document order; nullopt when none does. Iterative: depth is bounded by the parser
+// already, but the walk needs no stack of its own calls.
+std::optional<std::string> FindDuplicateKey(element root) {
+  std::vector<std::pair<element, std::string>> todo;
+  todo.emplace_back(root, "");
+  std::vector<std::string_view> keys;
+  while (!todo.empty()) {
+    auto [e, path] = std::move(todo.back());
+    todo.pop_back();
+    simdjson::dom::object object;
+    simdjson::dom::array array;
+    if (e.get(object) == simdjson::SUCCESS) {
+      keys.clear();
+      for (auto field : object) {
+        keys.push_back(field.key);
+        if (field.value.is_object() || field.value.is_array())
+          todo.emplace_back(field.value, MemberPath(path, field.key));
+      }
+      if (keys.size() < 2) continue;
+      std::sort(keys.begin(), keys.end());
+      auto dup = std::adjacent_find(keys.begin(), keys.end());
+      if (dup != keys.end()) return MemberPath(path, *dup);
+    } else if (e.get(array) == simdjson::SUCCESS) {
+      size_t i = 0;
+      for (element item : array) {
+        if (item.is_object() || item.is_array()) todo.emplace_back(item, IndexPath(path, i));
+        ++i;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<simdjson::dom::object> ParseObject(std::string_view json) {
   if (json.empty()) return InvalidArgumentError("body is empty; expected a JSON object");
   simdjson::dom::parser& parser = ThreadParser();
@@ -76,6 +116,10 @@ Result<simdjson::dom::object> ParseObject(std::string_view json) {
   if (root.get(object) != simdjson::SUCCESS)
     return InvalidArgumentError("top level of the body must be a JSON object, got " +
                                 std::string(TypeName(root.type())));
+  // Two readers of the same bytes could disagree on which of two values counts (the card scrub
+  // sees both, a reader takes one): a document with a key twice is refused, not guessed at.
+  if (std::optional<std::string> dup = FindDuplicateKey(root))
+    return InvalidArgumentError("invalid JSON: key '" + *dup + "' appears twice", *dup);
   return object;
 }
 

@@ -531,7 +531,7 @@ TEST_F(AdversarialTest, HugeNumbersAreRefusedWithTheField) {
 
 // DISABLED until core/json_dom.cc (ParseObject, under every inbound decoder) refuses a key given
 // twice in one object: today the first one silently wins. Enable it with that fix.
-TEST_F(AdversarialTest, DISABLED_DuplicateKeysAreRefused) {
+TEST_F(AdversarialTest, DuplicateKeysAreRefused) {
   // Two parsers reading the same bytes could disagree on which value counts (the card scanner
   // redacts both; a reader may take the first or the last): a document with a key twice is
   // refused, not guessed at.

@@ -399,6 +399,14 @@ TEST(RedactJsonTest, RedactsCodesUnderSecurityCodeKeys) {
   EXPECT_EQ(r->findings[2].kind, Kind::kCvv);
 }
 
+// Found by fuzz/card_scan_fuzz.cc: a keyword right after the digits of an earlier code was not a
+// keyword in the first pass but became one after the first code was replaced.
+TEST(RedactCardsTest, AKeywordRightAfterDigitsStartsACodeSoRedactingTwiceChangesNothing) {
+  const std::string once = RedactCards("cvc888cvc882");
+  EXPECT_EQ(once, "cvc[cvv removed]cvc[cvv removed]");
+  EXPECT_EQ(RedactCards(once), once);
+}
+
 TEST(RedactJsonTest, ReturnsCleanDocumentsByteForByte) {
   for (const std::string& json : {
            std::string(R"({"id": 5680283353216, "email": "jane@example.com", "total": "12.50",)"
