@@ -222,6 +222,18 @@ HttpResponse ApiService::CreateOrder(const HttpRequest& req, const Principal& wh
   if (order->channel_order_id.empty())
     return ErrorResponse(UnprocessableError(
         "channel_order_id is required: it makes a retried POST safe", "channel_order_id"));
+  // Channels may send odd amounts (the validate step holds those for a person); an API caller can
+  // fix a negative price now.
+  for (size_t i = 0; i < order->line_items.size(); ++i) {
+    const LineItem& li = order->line_items[i];
+    const std::string at = "line_items[" + std::to_string(i) + "]";
+    if (li.unit_price.minor_units() < 0)
+      return ErrorResponse(
+          UnprocessableError(at + ".unit_price must not be negative", at + ".unit_price"));
+    if (li.total_discount.minor_units() < 0)
+      return ErrorResponse(
+          UnprocessableError(at + ".total_discount must not be negative", at + ".total_discount"));
+  }
   store::Delivery d;
   d.channel = order->channel;
   d.shop = order->shop;

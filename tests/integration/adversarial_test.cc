@@ -552,6 +552,16 @@ TEST_F(AdversarialTest, DuplicateKeysAreRefused) {
   ExpectNothingWritten();
 }
 
+TEST_F(AdversarialTest, NegativePricesOnTheApiAreRefusedWithTheField) {
+  ExpectJsonError(
+      Client().Send("POST", "/v1/orders",
+                    Replace(kCanonical, "\"unit_price\": \"10.00\"", "\"unit_price\": \"-10.00\""),
+                    ApiHeaders()),
+      422, "unprocessable", "negative unit price", "line_items[0].unit_price");
+  ExpectHealthy();
+  ExpectNothingWritten();
+}
+
 // --- SQL metacharacters -----------------------------------------------------------------------
 
 TEST_F(AdversarialTest, SqlMetacharactersInEveryStringFieldAreStoredLiterally) {
