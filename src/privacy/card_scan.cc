@@ -6,6 +6,8 @@
 #include <initializer_list>
 #include <utility>
 
+#include "privacy/internal/json_walk.h"
+
 namespace orderpilot::privacy {
 namespace {
 
@@ -79,14 +81,12 @@ constexpr bool IsCvvFiller(char c) {
 enum : uint8_t {
   kDigitByte = 1,
   kKeywordStartByte = 2,  // 'c', 's' in either case
-  kStringStopByte = 4,    // ends a run of plain bytes in a string literal: '"', '\\', < 0x20
 };
 constexpr std::array<uint8_t, 256> kByteClass = [] {
   std::array<uint8_t, 256> table{};
   for (int c = 0; c < 256; ++c) {
     if (IsDigit(static_cast<char>(c))) table[c] |= kDigitByte;
     if (c == 'c' || c == 's' || c == 'C' || c == 'S') table[c] |= kKeywordStartByte;
-    if (c == '"' || c == '\\' || c < 0x20) table[c] |= kStringStopByte;
   }
   return table;
 }();
@@ -330,8 +330,6 @@ bool MayHaveFindings(std::string_view t) {
   return false;
 }
 
-bool IsHex(char c) { return IsDigit(c) || (Lower(c) >= 'a' && Lower(c) <= 'f'); }
-
 unsigned HexValue(std::string_view four) {
   unsigned v = 0;
   for (const char c : four) v = v * 16 + (IsDigit(c) ? c - '0' : Lower(c) - 'a' + 10);
@@ -449,8 +447,7 @@ class JsonScrubber {
   };
 
   Status Error(size_t at, std::string_view what) const {
-    return InvalidArgumentError("invalid JSON at byte " + std::to_string(at) + ": " +
-                                std::string(what));
+    return internal::JsonSyntaxError(at, what);
   }
   void SkipWhitespace() {
     while (pos_ < in_.size() &&
@@ -594,41 +591,10 @@ Status JsonScrubber::ParseScalar() {
 }
 
 Status JsonScrubber::ParseString(size_t* begin, size_t* end, bool* escaped) {
-  const size_t n = in_.size();
-  size_t i = pos_ + 1;
-  *escaped = false;
-  while (true) {
-    while (i < n && (ByteClass(in_[i]) & kStringStopByte) == 0) ++i;
-    if (i >= n) return Error(n, "unterminated string");
-    const char c = in_[i];
-    if (c == '"') break;
-    if (c != '\\') return Error(i, "control character in a string");
-    *escaped = true;
-    if (i + 1 >= n) return Error(n, "unterminated string");
-    switch (in_[i + 1]) {
-      case '"':
-      case '\\':
-      case '/':
-      case 'b':
-      case 'f':
-      case 'n':
-      case 'r':
-      case 't':
-        i += 2;
-        break;
-      case 'u':
-        for (size_t k = i + 2; k < i + 6; ++k) {
-          if (k >= n || !IsHex(in_[k])) return Error(i, "invalid \\u escape");
-        }
-        i += 6;
-        break;
-      default:
-        return Error(i, "invalid escape in a string");
-    }
-  }
+  OP_ASSIGN_OR_RETURN(const size_t close, internal::ScanJsonString(in_, pos_, escaped));
   *begin = pos_ + 1;
-  *end = i;
-  pos_ = i + 1;
+  *end = close;
+  pos_ = close + 1;
   return Status::Ok();
 }
 

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "../store/store_test_util.h"
 #include "ai/sent_log.h"
 #include "core/json_writer.h"
 #include "core/order.h"
@@ -608,22 +609,7 @@ TEST(ChatClient, ACallersRedactorKeepsItsPlaceholdersAcrossRequests) {
 }
 
 // The audit implementation: the sent body lands in the store's audit chain.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/op-ai-XXXXXX";
-    const char* made = mkdtemp(tmpl);
-    path_ = made != nullptr ? made : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using store::testing::TempDir;
 
 TEST(AuditSentLog, AppendsTheSentBodyToTheAuditChain) {
   TempDir dir;

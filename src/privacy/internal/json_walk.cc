@@ -84,25 +84,24 @@ void AppendPointerToken(std::string_view token, std::string* out) {
 
 }  // namespace
 
-Status JsonCursor::Error(size_t at, std::string_view what) const {
+Status JsonSyntaxError(size_t at, std::string_view what) {
   return InvalidArgumentError("invalid JSON at byte " + std::to_string(at) + ": " +
                               std::string(what));
 }
 
-Status JsonCursor::ParseString(JsonValue* v) {
-  const size_t n = in_.size();
-  size_t i = pos_ + 1;
-  v->is_string = true;
-  v->escaped = false;
+Result<size_t> ScanJsonString(std::string_view in, size_t open, bool* escaped) {
+  const size_t n = in.size();
+  size_t i = open + 1;
+  *escaped = false;
   while (true) {
-    while (i < n && !kStringStop[static_cast<unsigned char>(in_[i])]) ++i;
-    if (i >= n) return Error(n, "unterminated string");
-    const char c = in_[i];
-    if (c == '"') break;
-    if (c != '\\') return Error(i, "control character in a string");
-    v->escaped = true;
-    if (i + 1 >= n) return Error(n, "unterminated string");
-    switch (in_[i + 1]) {
+    while (i < n && !kStringStop[static_cast<unsigned char>(in[i])]) ++i;
+    if (i >= n) return JsonSyntaxError(n, "unterminated string");
+    const char c = in[i];
+    if (c == '"') return i;
+    if (c != '\\') return JsonSyntaxError(i, "control character in a string");
+    *escaped = true;
+    if (i + 1 >= n) return JsonSyntaxError(n, "unterminated string");
+    switch (in[i + 1]) {
       case '"':
       case '\\':
       case '/':
@@ -115,18 +114,27 @@ Status JsonCursor::ParseString(JsonValue* v) {
         break;
       case 'u':
         for (size_t k = i + 2; k < i + 6; ++k) {
-          if (k >= n || !IsHex(in_[k])) return Error(i, "invalid \\u escape");
+          if (k >= n || !IsHex(in[k])) return JsonSyntaxError(i, "invalid \\u escape");
         }
         i += 6;
         break;
       default:
-        return Error(i, "invalid escape in a string");
+        return JsonSyntaxError(i, "invalid escape in a string");
     }
   }
+}
+
+Status JsonCursor::Error(size_t at, std::string_view what) const {
+  return JsonSyntaxError(at, what);
+}
+
+Status JsonCursor::ParseString(JsonValue* v) {
+  v->is_string = true;
+  OP_ASSIGN_OR_RETURN(const size_t close, ScanJsonString(in_, pos_, &v->escaped));
   v->begin = pos_;
-  v->end = i + 1;
-  v->text = in_.substr(pos_ + 1, i - pos_ - 1);
-  pos_ = i + 1;
+  v->end = close + 1;
+  v->text = in_.substr(pos_ + 1, close - pos_ - 1);
+  pos_ = close + 1;
   return Status::Ok();
 }
 

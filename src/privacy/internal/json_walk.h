@@ -37,6 +37,14 @@ struct JsonValue {
 };
 
 // The parsing half of the walk: primitives over one document.
+// "invalid JSON at byte <at>: <what>" (InvalidArgument): the one form of every JSON syntax
+// error in this module (card_scan.h RedactJson and field_seal.h alike).
+Status JsonSyntaxError(size_t at, std::string_view what);
+
+// REQUIRES: in[open] == '"'. The offset of the string literal's closing quote, checking its
+// escapes on the way; *escaped says whether it held any. Errors: JsonSyntaxError.
+Result<size_t> ScanJsonString(std::string_view in, size_t open, bool* escaped);
+
 class JsonCursor {
  public:
   explicit JsonCursor(std::string_view in) : in_(in) {}
