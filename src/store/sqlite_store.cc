@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <set>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -86,9 +87,9 @@ Result<OrderRecord> RowToOrder(const Stmt& s) {
 // Writer-side operations. Each runs on the writer thread inside the request's savepoint; a non-OK
 // result rolls the request back.
 
-// Inserts the webhook row. Returns false when a row with the same webhook id or event id exists
-// (a replay): nothing was written.
-Result<bool> InsertWebhook(Connection& c, const Delivery& d) {
+// Inserts the webhook row. Returns its id, or 0 when a row with the same webhook id or event id
+// exists (a replay): nothing was written.
+Result<int64_t> InsertWebhook(Connection& c, const Delivery& d) {
   OP_ASSIGN_OR_RETURN(
       Stmt s, c.Prepare("INSERT INTO webhooks (channel, shop, topic, webhook_id, event_id, "
                         "api_version, triggered_at, received_at, body, customer_ref) "
@@ -97,7 +98,7 @@ Result<bool> InsertWebhook(Connection& c, const Delivery& d) {
   s.Bind(5, d.event_id).Bind(6, d.api_version).Bind(7, d.triggered_at);
   s.Bind(8, d.received_at.micros).Bind(9, d.raw_body).Bind(10, d.customer_ref);
   OP_RETURN_IF_ERROR(s.Exec());
-  return sqlite3_changes(c.db()) > 0;
+  return sqlite3_changes(c.db()) > 0 ? sqlite3_last_insert_rowid(c.db()) : int64_t{0};
 }
 
 struct OrderRef {
@@ -417,32 +418,121 @@ Status IngestPrivacyRequest(Connection& c, const Delivery& d) {
   return s.Exec();
 }
 
-// Records the delivery's customer, data key and blind indexes (Delivery::customer_ref). A key
-// recorded before keeps its created_at; last_seen_at moves forward.
-Status RecordCustomer(Connection& c, const Delivery& d, int64_t now) {
+// Appends the delivery's customer, data key, blind indexes, the order it created and its stored
+// webhook to customer_log (Delivery::customer_ref); DrainCustomerLogWork files them. Sets
+// *logged when a row was appended.
+Status AppendCustomerLog(Connection& c, const Delivery& d, int64_t now, OrderId created,
+                         int64_t webhook_id, bool* logged) {
   if (d.customer_ref.empty() || d.key_id.empty()) return Status::Ok();
-  {
-    OP_ASSIGN_OR_RETURN(
-        Stmt s, c.Prepare("INSERT INTO customer_keys (customer_ref, key_id, shop, created_at, "
-                          "last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT DO UPDATE SET "
-                          "last_seen_at = MAX(last_seen_at, excluded.last_seen_at)"));
-    s.Bind(1, d.customer_ref).Bind(2, d.key_id).Bind(3, d.shop).Bind(4, now);
-    OP_RETURN_IF_ERROR(s.Exec());
-  }
+  std::string blinds;
   for (const std::string& blind : d.customer_index) {
-    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO customer_index (blind, customer_ref) "
-                                          "VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
-    s.Bind(1, blind).Bind(2, d.customer_ref);
-    OP_RETURN_IF_ERROR(s.Exec());
+    if (blind.empty() || blind.find(' ') != std::string::npos) {
+      return InvalidArgumentError("a blind index is empty or holds a space", "customer_index");
+    }
+    if (!blinds.empty()) blinds.push_back(' ');
+    blinds += blind;
   }
+  OP_ASSIGN_OR_RETURN(Stmt s,
+                      c.Prepare("INSERT INTO customer_log (customer_ref, key_id, shop, at, blinds, "
+                                "order_id, webhook_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  s.Bind(1, d.customer_ref).Bind(2, d.key_id).Bind(3, d.shop).Bind(4, now).Bind(5, blinds);
+  if (created.valid()) {
+    s.Bind(6, created.value());
+  } else {
+    s.BindNull(6);
+  }
+  if (webhook_id != 0) {
+    s.Bind(7, webhook_id);
+  } else {
+    s.BindNull(7);
+  }
+  OP_RETURN_IF_ERROR(s.Exec());
+  *logged = true;
   return Status::Ok();
 }
 
+// Files up to `limit` of the oldest customer_log rows into the directory tables, in key order
+// (neighbouring rows land on the same B-tree pages), and deletes them. A key recorded before
+// keeps its created_at; last_seen_at moves forward. Sets *drained to the rows filed.
+Status DrainCustomerLogWork(Connection& c, int64_t limit, int64_t* drained) {
+  *drained = 0;
+  struct KeySeen {
+    std::string shop;
+    int64_t first = 0;
+    int64_t last = 0;
+  };
+  std::map<std::pair<std::string, std::string>, KeySeen> keys;  // (ref, key id)
+  std::set<std::pair<std::string, std::string>> index;          // (blind, ref)
+  std::set<std::pair<std::string, int64_t>> orders, webhooks;   // (ref, id)
+  int64_t last_id = 0;
+  {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT id, customer_ref, key_id, shop, at, blinds, "
+                                          "order_id, webhook_id FROM customer_log ORDER BY id "
+                                          "LIMIT ?1"));
+    s.Bind(1, limit);
+    while (true) {
+      OP_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      last_id = s.Int(0);
+      ++*drained;
+      std::string ref = s.Text(1);
+      const int64_t at = s.Int(4);
+      auto [it, fresh] = keys.try_emplace({ref, s.Text(2)}, KeySeen{s.Text(3), at, at});
+      if (!fresh) {
+        it->second.first = std::min(it->second.first, at);
+        it->second.last = std::max(it->second.last, at);
+      }
+      const std::string_view blinds = s.TextView(5);
+      for (size_t pos = 0; pos < blinds.size();) {
+        size_t end = blinds.find(' ', pos);
+        if (end == std::string_view::npos) end = blinds.size();
+        if (end > pos) index.emplace(std::string(blinds.substr(pos, end - pos)), ref);
+        pos = end + 1;
+      }
+      if (!s.IsNull(6)) orders.emplace(ref, s.Int(6));
+      if (!s.IsNull(7)) webhooks.emplace(ref, s.Int(7));
+    }
+  }
+  if (*drained == 0) return Status::Ok();
+  for (const auto& [ref_key, seen] : keys) {
+    OP_ASSIGN_OR_RETURN(
+        Stmt s, c.Prepare("INSERT INTO customer_keys (customer_ref, key_id, shop, created_at, "
+                          "last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET "
+                          "last_seen_at = MAX(last_seen_at, excluded.last_seen_at)"));
+    s.Bind(1, ref_key.first).Bind(2, ref_key.second).Bind(3, seen.shop);
+    s.Bind(4, seen.first).Bind(5, seen.last);
+    OP_RETURN_IF_ERROR(s.Exec());
+  }
+  for (const auto& [blind, ref] : index) {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO customer_index (blind, customer_ref) "
+                                          "VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
+    s.Bind(1, blind).Bind(2, ref);
+    OP_RETURN_IF_ERROR(s.Exec());
+  }
+  for (const auto& [ref, id] : orders) {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO customer_orders (customer_ref, order_id) "
+                                          "VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
+    s.Bind(1, ref).Bind(2, id);
+    OP_RETURN_IF_ERROR(s.Exec());
+  }
+  for (const auto& [ref, id] : webhooks) {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO customer_webhooks (customer_ref, "
+                                          "webhook_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
+    s.Bind(1, ref).Bind(2, id);
+    OP_RETURN_IF_ERROR(s.Exec());
+  }
+  OP_ASSIGN_OR_RETURN(Stmt del, c.Prepare("DELETE FROM customer_log WHERE id <= ?1"));
+  del.Bind(1, last_id);
+  return del.Exec();
+}
+
+// Sets *logged when the delivery appended a customer_log row.
 Status IngestWork(Connection& c, const Delivery& d, int64_t now, const StockObserver* observer,
-                  DeliveryOutcome& out) {
+                  DeliveryOutcome& out, bool* logged) {
+  int64_t webhook_row = 0;
   if (!d.webhook_id.empty() || !d.event_id.empty()) {
-    OP_ASSIGN_OR_RETURN(bool fresh, InsertWebhook(c, d));
-    if (!fresh) {
+    OP_ASSIGN_OR_RETURN(webhook_row, InsertWebhook(c, d));
+    if (webhook_row == 0) {
       out.duplicate = true;
       if (!d.channel_order_id.empty()) {
         OP_ASSIGN_OR_RETURN(std::optional<OrderRef> order, FindOrder(c, d));
@@ -451,20 +541,27 @@ Status IngestWork(Connection& c, const Delivery& d, int64_t now, const StockObse
       return Status::Ok();
     }
   }
-  OP_RETURN_IF_ERROR(RecordCustomer(c, d, now));
   switch (d.kind) {
     case DeliveryKind::kOrderCreate:
     case DeliveryKind::kOrderUpdate:
     case DeliveryKind::kOrderCancel:
-      return IngestOrderKind(c, d, now, observer, out);
+      OP_RETURN_IF_ERROR(IngestOrderKind(c, d, now, observer, out));
+      break;
     case DeliveryKind::kRefund:
-      return IngestRefund(c, d, now, observer, out);
+      OP_RETURN_IF_ERROR(IngestRefund(c, d, now, observer, out));
+      break;
     case DeliveryKind::kPrivacyRequest:
-      return IngestPrivacyRequest(c, d);
+      OP_RETURN_IF_ERROR(IngestPrivacyRequest(c, d));
+      break;
     case DeliveryKind::kOther:
-      return Status::Ok();
+      break;
+    default:
+      return InvalidArgumentError("unknown delivery kind");
   }
-  return InvalidArgumentError("unknown delivery kind");
+  // A duplicate create with a fresh webhook id is logged too: its stored body is sealed under
+  // the key it names.
+  return AppendCustomerLog(c, d, now, out.order_created ? out.order_id : OrderId(), webhook_row,
+                           logged);
 }
 
 Status TransitionWork(Connection& c, const OrderTransition& t, int64_t now,
@@ -650,12 +747,33 @@ SqliteStore::~SqliteStore() {
 
 Result<DeliveryOutcome> SqliteStore::Ingest(const Delivery& d) {
   DeliveryOutcome out;
+  bool logged = false;
   auto work = [&]() -> Status {
     out = DeliveryOutcome();  // a retried or rolled-back attempt leaves nothing behind
-    return IngestWork(*writer_conn_, d, clock_.Now().micros, stock_observer_, out);
+    logged = false;
+    return IngestWork(*writer_conn_, d, clock_.Now().micros, stock_observer_, out, &logged);
   };
   OP_RETURN_IF_ERROR(writer_->Submit(work));
+  // Past the threshold, the delivery that crossed it files the log (one caller at a time; the
+  // delivery itself is committed whatever the drain does).
+  if (logged && customer_log_rows_.fetch_add(1) + 1 >= kCustomerLogBatch &&
+      !draining_customer_log_.exchange(true)) {
+    static_cast<void>(DrainCustomerLog());
+    draining_customer_log_.store(false);
+  }
   return out;
+}
+
+Status SqliteStore::DrainCustomerLog() {
+  while (true) {
+    int64_t drained = 0;
+    auto work = [&]() -> Status {
+      return DrainCustomerLogWork(*writer_conn_, kCustomerLogBatch, &drained);
+    };
+    OP_RETURN_IF_ERROR(writer_->Submit(work));
+    customer_log_rows_.fetch_sub(std::min(drained, customer_log_rows_.load()));
+    if (drained < kCustomerLogBatch) return Status::Ok();
+  }
 }
 
 Status SqliteStore::Transition(const OrderTransition& t) {
@@ -820,6 +938,7 @@ Result<Event> SqliteStore::AppendAudit(std::string_view stream, const NewEvent& 
 
 Result<std::vector<std::string>> SqliteStore::MarkCustomersErased(
     const std::vector<std::string>& customer_refs, const NewEvent& audit) {
+  OP_RETURN_IF_ERROR(DrainCustomerLog());
   std::vector<std::string> keys;
   auto work = [&]() -> Status {
     keys.clear();
@@ -1173,6 +1292,7 @@ CommitStats SqliteStore::GetCommitStats() { return writer_->Stats(); }
 // --- personal data -----------------------------------------------------------------------------
 
 Result<std::vector<CustomerKeyRecord>> SqliteStore::GetCustomerKeys(std::string_view customer_ref) {
+  OP_RETURN_IF_ERROR(DrainCustomerLog());
   ReadLease conn = AcquireReader();
   OP_ASSIGN_OR_RETURN(Stmt s,
                       conn->Prepare("SELECT customer_ref, key_id, shop, created_at, last_seen_at, "
@@ -1197,6 +1317,7 @@ Result<std::vector<CustomerKeyRecord>> SqliteStore::GetCustomerKeys(std::string_
 
 Result<std::vector<std::string>> SqliteStore::FindCustomers(
     const std::vector<std::string>& blind_indexes) {
+  OP_RETURN_IF_ERROR(DrainCustomerLog());
   ReadLease conn = AcquireReader();
   std::vector<std::string> refs;
   for (const std::string& blind : blind_indexes) {
@@ -1230,6 +1351,7 @@ Result<std::vector<std::string>> ReadRefs(Stmt& s) {
 
 Result<std::vector<std::string>> SqliteStore::CustomersOfShop(std::string_view shop,
                                                               std::string_view after, int limit) {
+  OP_RETURN_IF_ERROR(DrainCustomerLog());
   ReadLease conn = AcquireReader();
   OP_ASSIGN_OR_RETURN(
       Stmt s, conn->Prepare("SELECT DISTINCT customer_ref FROM customer_keys WHERE erased_at IS "
@@ -1240,6 +1362,7 @@ Result<std::vector<std::string>> SqliteStore::CustomersOfShop(std::string_view s
 }
 
 Result<std::vector<std::string>> SqliteStore::CustomersInactiveSince(Timestamp before, int limit) {
+  OP_RETURN_IF_ERROR(DrainCustomerLog());
   ReadLease conn = AcquireReader();
   OP_ASSIGN_OR_RETURN(Stmt s,
                       conn->Prepare("SELECT customer_ref FROM customer_keys GROUP BY customer_ref "
@@ -1250,9 +1373,11 @@ Result<std::vector<std::string>> SqliteStore::CustomersInactiveSince(Timestamp b
 }
 
 Result<std::vector<OrderRecord>> SqliteStore::OrdersOfCustomer(std::string_view customer_ref) {
+  OP_RETURN_IF_ERROR(DrainCustomerLog());
   ReadLease conn = AcquireReader();
   OP_ASSIGN_OR_RETURN(Stmt s, conn->Prepare("SELECT " OP_ORDER_COLUMNS " FROM " OP_ORDERS_FROM
-                                            " WHERE customer_ref = ?1 ORDER BY id"));
+                                            " WHERE id IN (SELECT order_id FROM customer_orders "
+                                            "WHERE customer_ref = ?1) ORDER BY id"));
   s.Bind(1, customer_ref);
   std::vector<OrderRecord> out;
   while (true) {
@@ -1307,9 +1432,11 @@ Result<std::vector<PrivacyRequestRecord>> SqliteStore::ListPrivacyRequests(std::
 
 Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::WebhookBodiesOfCustomer(
     std::string_view customer_ref) {
+  OP_RETURN_IF_ERROR(DrainCustomerLog());
   ReadLease conn = AcquireReader();
-  OP_ASSIGN_OR_RETURN(Stmt s, conn->Prepare("SELECT topic, body FROM webhooks WHERE "
-                                            "customer_ref = ?1 AND body != '' ORDER BY id"));
+  OP_ASSIGN_OR_RETURN(Stmt s, conn->Prepare("SELECT topic, body FROM webhooks WHERE id IN "
+                                            "(SELECT webhook_id FROM customer_webhooks WHERE "
+                                            "customer_ref = ?1) AND body != '' ORDER BY id"));
   s.Bind(1, customer_ref);
   std::vector<std::pair<std::string, std::string>> out;
   while (true) {

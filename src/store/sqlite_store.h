@@ -12,6 +12,7 @@
 // queued writes (each gets its result) and must not race with calls still being made.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -129,6 +130,13 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<std::string, std::string>>> WebhookBodiesOfCustomer(
       std::string_view customer_ref) override;
 
+  // Files every pending customer_log row into the customer directory (customer_keys,
+  // customer_index, customer_orders, customer_webhooks). Ingest appends one log row per delivery
+  // about a customer and drains past kCustomerLogBatch rows; every read of the directory above
+  // drains first, so reads always see every committed delivery. A crash leaves the log for the
+  // next drain. Public for benchmarks and tests that want the backlog filed now.
+  Status DrainCustomerLog();
+
  private:
   class ReadLease;
 
@@ -139,8 +147,13 @@ class SqliteStore final : public Store {
   ReadLease AcquireReader();
   void ReleaseReader(internal::Connection* conn);
 
+  // customer_log rows filed per drain, and the backlog that makes Ingest drain.
+  static constexpr int64_t kCustomerLogBatch = 4096;
+
   const Clock& clock_;
-  const StockObserver* stock_observer_;                // may be null
+  const StockObserver* stock_observer_;        // may be null
+  std::atomic<int64_t> customer_log_rows_{0};  // rows appended by this process, not filed
+  std::atomic<bool> draining_customer_log_{false};
   std::unique_ptr<internal::Connection> writer_conn_;  // used only on the writer thread
   std::unique_ptr<internal::GroupCommitWriter> writer_;
 

@@ -68,6 +68,37 @@ TEST_F(MigrationsTest, ReopeningAppliesNothingTwice) {
             clock_.Now().micros - 1000);
 }
 
+// Migration 8 files the customers recorded by migration 7's columns into customer_orders and
+// customer_webhooks, which replace the indexes on those columns.
+TEST_F(MigrationsTest, CustomerRowsOfSchema7AreFiledByMigration8) {
+  {
+    auto conn = Raw();
+    ASSERT_NE(conn, nullptr);
+    const auto known = KnownMigrations();
+    ASSERT_GE(known.size(), 8u);
+    ASSERT_TRUE(Migrate(*conn, clock_, known.first(7)).ok());
+  }
+  ExecSql(path_,
+          "INSERT INTO orders (id, channel, shop, channel_order_id, number, state, version, "
+          "currency, total_minor, financial_status, created_at, updated_at, customer_ref, key_id) "
+          "VALUES (7, 'shopify', 's', '1001', '#1001', 'received', 1, 'EUR', 100, 'paid', 0, 0, "
+          "'cus_a', 'k1'), (8, 'shopify', 's', '1002', '#1002', 'received', 1, 'EUR', 100, "
+          "'paid', 0, 0, '', '')");
+  ExecSql(path_,
+          "INSERT INTO webhooks (id, channel, shop, topic, webhook_id, event_id, api_version, "
+          "triggered_at, received_at, body, customer_ref) VALUES (3, 'shopify', 's', "
+          "'orders/create', 'w', '', '', '', 0, '{}', 'cus_a')");
+  ASSERT_TRUE(OpenStore().ok());
+  EXPECT_EQ(QueryInt(path_, "SELECT order_id FROM customer_orders WHERE customer_ref = 'cus_a'"),
+            7);
+  EXPECT_EQ(QueryInt(path_, "SELECT COUNT(*) FROM customer_orders"), 1);
+  EXPECT_EQ(QueryInt(path_, "SELECT webhook_id FROM customer_webhooks"), 3);
+  EXPECT_EQ(QueryInt(path_,
+                     "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+                     "('orders_by_customer', 'webhooks_by_customer')"),
+            0);
+}
+
 TEST_F(MigrationsTest, NewerDatabaseIsRefused) {
   ASSERT_TRUE(OpenStore().ok());
   ExecSql(path_, "INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)");

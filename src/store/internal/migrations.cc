@@ -276,9 +276,47 @@ ALTER TABLE privacy_requests ADD COLUMN finished_at INTEGER;
 ALTER TABLE privacy_requests ADD COLUMN result TEXT NOT NULL DEFAULT '';
 )sql";
 
+// The customer directory filled in batches (sqlite_store.cc DrainCustomerLog): a delivery about a
+// customer appends one row to customer_log (an append at the end of the table); the rows are
+// moved into customer_keys, customer_index, customer_orders and customer_webhooks, sorted, many at
+// a time — by the ingest path past a threshold and before any read of the directory — so that
+// ingest does not pay one random B-tree write per index per delivery. customer_orders and
+// customer_webhooks replace the indexes on orders.customer_ref and webhooks.customer_ref (those
+// columns stay, unindexed). `blinds` holds the delivery's blind indexes separated by spaces.
+constexpr const char* kMigration8 = R"sql(
+CREATE TABLE customer_log (
+  id           INTEGER PRIMARY KEY,
+  customer_ref TEXT    NOT NULL,
+  key_id       TEXT    NOT NULL,
+  shop         TEXT    NOT NULL,
+  at           INTEGER NOT NULL,
+  blinds       TEXT    NOT NULL,
+  order_id     INTEGER,
+  webhook_id   INTEGER
+);
+
+CREATE TABLE customer_orders (
+  customer_ref TEXT    NOT NULL,
+  order_id     INTEGER NOT NULL,
+  PRIMARY KEY (customer_ref, order_id)
+) WITHOUT ROWID;
+INSERT INTO customer_orders (customer_ref, order_id)
+  SELECT customer_ref, id FROM orders WHERE customer_ref != '';
+DROP INDEX orders_by_customer;
+
+CREATE TABLE customer_webhooks (
+  customer_ref TEXT    NOT NULL,
+  webhook_id   INTEGER NOT NULL,
+  PRIMARY KEY (customer_ref, webhook_id)
+) WITHOUT ROWID;
+INSERT INTO customer_webhooks (customer_ref, webhook_id)
+  SELECT customer_ref, id FROM webhooks WHERE customer_ref != '';
+DROP INDEX webhooks_by_customer;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kMigration1}, {2, kMigration2}, {3, kMigration3}, {4, kMigration4},
-    {5, kMigration5}, {6, kMigration6}, {7, kMigration7},
+    {5, kMigration5}, {6, kMigration6}, {7, kMigration7}, {8, kMigration8},
 };
 
 Status ApplyOne(Connection& conn, const Clock& clock, const Migration& m, int known) {

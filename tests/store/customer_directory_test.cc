@@ -1,0 +1,175 @@
+// The customer directory of SqliteStore: deliveries append to customer_log, drains file the log
+// into customer_keys / customer_index / customer_orders / customer_webhooks, and every directory
+// read sees every committed delivery.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "store/sqlite_store.h"
+#include "store/store.h"
+#include "store_test_util.h"
+
+namespace orderpilot::store {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using testing::OrderDelivery;
+using testing::QueryInt;
+using testing::TempDir;
+
+class CustomerDirectoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    path_ = dir_.path() + "/orderpilot.db";
+    Open();
+  }
+  void Open() {
+    SqliteOptions o;
+    o.path = path_;
+    o.clock = &clock_;
+    auto s = SqliteStore::Open(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+  }
+
+  // An order delivery about `ref` under `key`, found by `blinds`.
+  static Delivery About(const std::string& order, const std::string& ref, const std::string& key,
+                        std::vector<std::string> blinds, const std::string& webhook_id = "") {
+    Delivery d = OrderDelivery(DeliveryKind::kOrderCreate, order, webhook_id);
+    d.customer_ref = ref;
+    d.key_id = key;
+    d.customer_index = std::move(blinds);
+    return d;
+  }
+  int64_t Count(const std::string& table) {
+    return QueryInt(path_, "SELECT COUNT(*) FROM " + table);
+  }
+
+  TempDir dir_;
+  std::string path_;
+  ManualClock clock_{Timestamp{1'700'000'000'000'000}};
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(CustomerDirectoryTest, ReadsSeeDeliveriesStillInTheLog) {
+  auto out = store_->Ingest(About("1001", "cus_a", "k1", {"e_a", "p_a"}, "wh-1"));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  // Filed lazily: the delivery sits in the log until something reads the directory.
+  EXPECT_EQ(Count("customer_log"), 1);
+  EXPECT_EQ(Count("customer_keys"), 0);
+
+  auto refs = store_->FindCustomers({"p_a", "unknown"});
+  ASSERT_TRUE(refs.ok()) << refs.status().ToString();
+  EXPECT_THAT(*refs, ElementsAre("cus_a"));
+  EXPECT_EQ(Count("customer_log"), 0);
+
+  auto keys = store_->GetCustomerKeys("cus_a");
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ((*keys)[0].key_id, "k1");
+  EXPECT_EQ((*keys)[0].shop, "example.myshopify.com");
+
+  auto orders = store_->OrdersOfCustomer("cus_a");
+  ASSERT_TRUE(orders.ok());
+  ASSERT_EQ(orders->size(), 1u);
+  EXPECT_EQ((*orders)[0].id, out->order_id);
+
+  auto bodies = store_->WebhookBodiesOfCustomer("cus_a");
+  ASSERT_TRUE(bodies.ok());
+  EXPECT_EQ(bodies->size(), 1u);
+}
+
+TEST_F(CustomerDirectoryTest, EachReadDrainsFirst) {
+  ASSERT_TRUE(store_->Ingest(About("1", "cus_a", "k1", {"e_a"})).ok());
+  auto shop = store_->CustomersOfShop("example.myshopify.com", "", 10);
+  ASSERT_TRUE(shop.ok());
+  EXPECT_THAT(*shop, ElementsAre("cus_a"));
+
+  ASSERT_TRUE(store_->Ingest(About("2", "cus_b", "k2", {"e_b"})).ok());
+  clock_.Advance(int64_t{40} * 86'400'000'000);
+  auto inactive = store_->CustomersInactiveSince(clock_.Now(), 10);
+  ASSERT_TRUE(inactive.ok());
+  EXPECT_THAT(*inactive, ElementsAre("cus_a", "cus_b"));
+
+  ASSERT_TRUE(store_->Ingest(About("3", "cus_c", "k3", {"e_c"})).ok());
+  auto erased = store_->MarkCustomersErased({"cus_c"}, {"privacy.erased", "{}", "test"});
+  ASSERT_TRUE(erased.ok()) << erased.status().ToString();
+  EXPECT_THAT(*erased, ElementsAre("k3"));
+}
+
+TEST_F(CustomerDirectoryTest, RepeatDeliveriesMoveLastSeenAndKeepCreatedAt) {
+  ASSERT_TRUE(store_->Ingest(About("1", "cus_a", "k1", {"e_a"})).ok());
+  const Timestamp first = clock_.Now();
+  clock_.Advance(int64_t{5} * 3'600'000'000);
+  Delivery update = About("1", "cus_a", "k1", {"e_a", "p_a"});
+  update.kind = DeliveryKind::kOrderUpdate;
+  ASSERT_TRUE(store_->Ingest(update).ok());
+  ASSERT_TRUE(store_->Ingest(About("2", "cus_a", "k2", {"e_a"})).ok());
+
+  auto keys = store_->GetCustomerKeys("cus_a");
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 2u);
+  for (const CustomerKeyRecord& k : *keys) {
+    if (k.key_id == "k1") {
+      EXPECT_EQ(k.created_at, first);
+      EXPECT_EQ(k.last_seen_at, clock_.Now());
+    }
+  }
+  // The update names the phone too; it finds the same customer. The order is filed once (by the
+  // delivery that created it).
+  EXPECT_THAT(*store_->FindCustomers({"p_a"}), ElementsAre("cus_a"));
+  EXPECT_EQ(store_->OrdersOfCustomer("cus_a")->size(), 2u);
+  EXPECT_EQ(Count("customer_orders"), 2);
+  EXPECT_EQ(Count("customer_index"), 2);
+}
+
+TEST_F(CustomerDirectoryTest, TheBacklogSurvivesAReopenAndIsFiledThen) {
+  ASSERT_TRUE(store_->Ingest(About("1", "cus_a", "k1", {"e_a"})).ok());
+  ASSERT_TRUE(store_->Ingest(About("2", "cus_b", "k2", {"e_b"})).ok());
+  store_.reset();  // as after a crash: the log is committed, the directory not yet filled
+  EXPECT_EQ(Count("customer_log"), 2);
+  Open();
+  EXPECT_THAT(*store_->FindCustomers({"e_a", "e_b"}), ElementsAre("cus_a", "cus_b"));
+  EXPECT_EQ(Count("customer_log"), 0);
+}
+
+TEST_F(CustomerDirectoryTest, IngestDrainsPastTheBatchSize) {
+  // 4096 is SqliteStore::kCustomerLogBatch: the delivery that reaches it files the log.
+  for (int i = 0; i < 4096; ++i) {
+    const std::string n = std::to_string(i);
+    auto out = store_->Ingest(About("o" + n, "cus_" + n, "k" + n, {"e_" + n}));
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+  }
+  EXPECT_EQ(Count("customer_log"), 0);
+  EXPECT_EQ(Count("customer_keys"), 4096);
+  EXPECT_EQ(Count("customer_orders"), 4096);
+}
+
+TEST_F(CustomerDirectoryTest, DeliveriesWithoutACustomerAreNotLogged) {
+  ASSERT_TRUE(store_->Ingest(OrderDelivery(DeliveryKind::kOrderCreate, "1", "wh-1")).ok());
+  EXPECT_EQ(Count("customer_log"), 0);
+  EXPECT_THAT(*store_->CustomersOfShop("", "", 10), IsEmpty());
+}
+
+TEST_F(CustomerDirectoryTest, ABlindIndexWithASpaceIsRefusedAndNothingIsWritten) {
+  auto out = store_->Ingest(About("1", "cus_a", "k1", {"bad blind"}));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Count("orders"), 0);
+  EXPECT_EQ(Count("customer_log"), 0);
+}
+
+TEST_F(CustomerDirectoryTest, ADuplicateWebhookIsNotLoggedTwice) {
+  ASSERT_TRUE(store_->Ingest(About("1", "cus_a", "k1", {"e_a"}, "wh-1")).ok());
+  auto again = store_->Ingest(About("1", "cus_a", "k1", {"e_a"}, "wh-1"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(Count("customer_log"), 1);
+}
+
+}  // namespace
+}  // namespace orderpilot::store
