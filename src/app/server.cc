@@ -230,6 +230,14 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
   parts->autonomy = config.review.autonomy;
   OP_ASSIGN_OR_RETURN(parts->risk, BuildRiskSetup(config.risk));
   if (parts->risk.screen) {
+    // Velocity and customer keys are blind indexes (keyed BLAKE2b under keys.db's index key),
+    // never unkeyed hashes of emails or IPs; warm-up and live scoring share them. The keyring
+    // outlives every Assess: Stop() stops the pipeline before it closes keys.db.
+    const privacy::Keyring* keyring = parts->data.keyring.get();
+    OP_RETURN_IF_ERROR(parts->risk.screen->SetKeyHasher(
+        [keyring](std::string_view kind, std::string_view normalised) {
+          return keyring->BlindIndex64(kind, normalised);
+        }));
     OP_ASSIGN_OR_RETURN(size_t remembered, WarmRiskHistory(*parts->store, *parts->risk.screen,
                                                            config.risk, clock.Now()));
     spdlog::info("risk: scoring with {}; history rebuilt from {} orders",
@@ -266,6 +274,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, const Clock&
   svc.fulfillment = parts->fulfillment.setup.get();
   svc.shopify_buffer = config.inventory.shopify_buffer;
   svc.autonomy = &parts->autonomy;
+  svc.sealed = parts->data.store.get();
   if (parts->fulfillment.setup) {
     store::Store* st = parts->store;
     const inventory::Catalog* catalog = &parts->fulfillment.setup->catalog;

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -175,6 +176,7 @@ class SqliteKeyring final : public Keyring {
   Result<RotationReport> Rotate(int batch) override;
   Result<std::vector<std::pair<std::string, int64_t>>> KeysPerMaster() override;
   std::string BlindIndex(std::string_view kind, std::string_view value) const override;
+  uint64_t BlindIndex64(std::string_view kind, std::string_view value) const override;
 
  private:
   // secrets_ layout: the index key, then the master keys in the order given.
@@ -184,7 +186,8 @@ class SqliteKeyring final : public Keyring {
   std::optional<size_t> MasterIndex(std::string_view master_id) const;
 
   Status LoadOrCreateIndexKey();  // REQUIRES: db_mu_ held
-  Status RefillPool();            // REQUIRES: pool_mu_ held
+  // Makes kPoolBatch durable keys (one keys.db transaction). REQUIRES: pool_mu_ not held.
+  Result<std::vector<DataKey>> MakePoolBatch();
   std::optional<DataKey> CacheGet(uint64_t id, std::string_view key_id);
   // Evicts keys shredded by other processes since the last check, when one is due.
   Status SyncTombstones();
@@ -199,9 +202,11 @@ class SqliteKeyring final : public Keyring {
   std::vector<std::string> master_ids_;  // immutable after Init; [0] is the primary
   unsigned char* secrets_ = nullptr;     // sodium_malloc'ed; immutable after Init
 
-  // Lock order: pool_mu_, then db_mu_, then cache_mu_.
+  // Lock order: pool_mu_, then db_mu_, then cache_mu_ (a refill runs without pool_mu_).
   std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
   std::deque<DataKey> pool_;  // GUARDED_BY(pool_mu_): durable keys not yet handed out
+  bool refilling_ = false;    // GUARDED_BY(pool_mu_): a thread is making the next batch
 
   mutable std::mutex db_mu_;
   std::unique_ptr<KeyDb> db_;  // GUARDED_BY(db_mu_), as are the statements
@@ -326,8 +331,8 @@ Status SqliteKeyring::LoadOrCreateIndexKey() {
   return Status::Ok();
 }
 
-Status SqliteKeyring::RefillPool() {
-  std::vector<std::pair<std::string, std::shared_ptr<const KeyBytes>>> fresh;
+Result<std::vector<DataKey>> SqliteKeyring::MakePoolBatch() {
+  std::vector<DataKey> fresh;
   fresh.reserve(kPoolBatch);
   unsigned char material[kKeyBytes];
   ScrubOnExit scrub(material, sizeof material);
@@ -343,18 +348,36 @@ Status SqliteKeyring::RefillPool() {
     q.Bind(1, id).Bind(2, master_ids_[0]).BindBlob(3, w).Bind(4, now);
     OP_RETURN_IF_ERROR(q.Run());
     OP_ASSIGN_OR_RETURN(std::shared_ptr<const KeyBytes> held, arena_->Hold(material));
-    fresh.emplace_back(std::move(id), std::move(held));
+    fresh.push_back(DataKey{std::move(id), std::move(held)});
   }
   OP_RETURN_IF_ERROR(txn.Commit());  // synchronous=FULL: fsynced before the keys are handed out
-  for (auto& [id, key] : fresh) pool_.push_back(DataKey{std::move(id), std::move(key)});
-  return Status::Ok();
+  return fresh;
 }
 
+// The pool is refilled when half of it is left, by the thread that finds it so, outside pool_mu_:
+// the others keep taking the remaining keys meanwhile instead of all waiting for keys.db's fsync
+// (they wait only when the pool runs dry during a refill).
 Result<DataKey> SqliteKeyring::NewDataKey() {
-  std::lock_guard lock(pool_mu_);
-  if (pool_.empty()) OP_RETURN_IF_ERROR(RefillPool());
+  std::unique_lock lock(pool_mu_);
+  while (true) {
+    if (pool_.size() <= kPoolBatch / 2 && !refilling_) {
+      refilling_ = true;
+      lock.unlock();
+      Result<std::vector<DataKey>> fresh = MakePoolBatch();
+      lock.lock();
+      refilling_ = false;
+      pool_cv_.notify_all();
+      if (!fresh.ok() && pool_.empty()) return fresh.status();
+      if (fresh.ok()) {
+        for (DataKey& k : *fresh) pool_.push_back(std::move(k));
+      }
+    }
+    if (!pool_.empty()) break;
+    pool_cv_.wait(lock, [this] { return !refilling_ || !pool_.empty(); });
+  }
   DataKey key = std::move(pool_.front());
   pool_.pop_front();
+  lock.unlock();
   CachePut(*ParseKeyId(key.id), key.key);
   return key;
 }
@@ -594,20 +617,33 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteKeyring::KeysPerMaste
   return out;
 }
 
-std::string SqliteKeyring::BlindIndex(std::string_view kind, std::string_view value) const {
-  constexpr size_t kOut = 16;
+// Keyed BLAKE2b with an `n`-byte output of "<kind>\x1f<value>" under `key`.
+void KeyedIndex(const unsigned char* key, std::string_view kind, std::string_view value,
+                unsigned char* out, size_t n) {
   crypto_generichash_state state;
-  crypto_generichash_init(&state, IndexKey(), kKeyBytes, kOut);
+  crypto_generichash_init(&state, key, kKeyBytes, n);
   crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kind.data()),
                             kind.size());
   const unsigned char sep = 0x1f;
   crypto_generichash_update(&state, &sep, 1);
   crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(value.data()),
                             value.size());
-  unsigned char out[kOut];
-  crypto_generichash_final(&state, out, kOut);
+  crypto_generichash_final(&state, out, n);
   sodium_memzero(&state, sizeof state);
-  return Hex(out, kOut);
+}
+
+std::string SqliteKeyring::BlindIndex(std::string_view kind, std::string_view value) const {
+  unsigned char out[16];
+  KeyedIndex(IndexKey(), kind, value, out, sizeof out);
+  return Hex(out, sizeof out);
+}
+
+uint64_t SqliteKeyring::BlindIndex64(std::string_view kind, std::string_view value) const {
+  unsigned char out[8];
+  KeyedIndex(IndexKey(), kind, value, out, sizeof out);
+  uint64_t v = 0;
+  for (size_t i = sizeof out; i-- > 0;) v = (v << 8) | out[i];  // little-endian
+  return v;
 }
 
 }  // namespace

@@ -107,6 +107,12 @@ class Keyring {
   // Keyed BLAKE2b (16-byte output, 32 hex characters) of "<kind>\x1f<value>" under the
   // blind-index key. The caller normalises `value` (privacy/field_seal.h NormaliseEmail, …).
   virtual std::string BlindIndex(std::string_view kind, std::string_view value) const = 0;
+  // The 64-bit form, for in-memory keys (risk velocity counts): keyed BLAKE2b with an 8-byte
+  // output of the same "<kind>\x1f<value>" under the same blind-index key, read little-endian.
+  // BLAKE2b mixes the output length into its parameter block, so this is *not* a prefix of
+  // BlindIndex(kind, value): the two forms never match each other. Allocation-free; equal inputs
+  // give equal values for as long as keys.db exists (rotation only re-wraps the index key).
+  virtual uint64_t BlindIndex64(std::string_view kind, std::string_view value) const = 0;
 };
 
 }  // namespace orderpilot::privacy

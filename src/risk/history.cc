@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <utility>
 
 namespace orderpilot::risk {
 namespace {
@@ -21,24 +22,12 @@ uint64_t Mix(uint64_t x) {  // splitmix64's finaliser
   return x;
 }
 
-// FNV-1a over the salt, a separator and the text, then mixed.
-class KeyHasher {
- public:
-  explicit KeyHasher(std::string_view salt) { Add(salt), AddByte(0xff); }
-  KeyHasher& Add(std::string_view text) {
-    for (char c : text) AddByte(static_cast<uint8_t>(c));
-    return *this;
-  }
-  KeyHasher& AddByte(uint8_t b) {
-    h_ ^= b;
-    h_ *= 0x100000001b3ull;
-    return *this;
-  }
-  uint64_t Done() const { return Mix(h_); }
-
- private:
-  uint64_t h_ = 0xcbf29ce484222325ull;
-};
+// The hasher's kinds, by KeyKind.
+constexpr std::array<std::string_view, kKeyKindCount> kVelocityKinds = {
+    "risk:email", "risk:device", "risk:ip", "risk:bin", "risk:address"};
+constexpr std::string_view kCustomerKind = "risk:customer";
+constexpr std::string_view kCustomerEmailKind = "risk:customer-email";
+constexpr std::string_view kShopKind = "risk:shop";
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -62,7 +51,27 @@ void AppendNormalised(std::string& out, std::string_view s) {
   }
 }
 
+// channel \0 shop \0 `last` into `out` (cleared first).
+void JoinShopKey(std::string& out, const Order& order, std::string_view last) {
+  out.clear();
+  out.append(order.channel).push_back('\0');
+  out.append(order.shop).push_back('\0');
+  out.append(last);
+}
+
 }  // namespace
+
+uint64_t FnvKeyHash(std::string_view kind, std::string_view normalised) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  auto add = [&h](uint8_t b) {
+    h ^= b;
+    h *= 0x100000001b3ull;
+  };
+  for (char c : kind) add(static_cast<uint8_t>(c));
+  add(0xff);  // never a byte of a kind (ASCII)
+  for (char c : normalised) add(static_cast<uint8_t>(c));
+  return Mix(h);
+}
 
 std::string_view KeyKindName(KeyKind kind) {
   switch (kind) {
@@ -92,11 +101,14 @@ std::string_view WindowName(Window window) {
   return "?";
 }
 
-OrderKeys KeysOf(const Order& order) {
+OrderKeys KeysOf(const Order& order, const KeyHasher& hasher) {
+  auto hash = [&hasher](std::string_view kind, std::string_view text) {
+    return hasher ? hasher(kind, text) : FnvKeyHash(kind, text);
+  };
   OrderKeys keys;
   auto set = [&](KeyKind kind, std::string_view text) {
     if (!text.empty()) {
-      keys.velocity[static_cast<int>(kind)] = KeyHasher(KeyKindName(kind)).Add(text).Done();
+      keys.velocity[static_cast<int>(kind)] = hash(kVelocityKinds[static_cast<int>(kind)], text);
     }
   };
 
@@ -126,29 +138,30 @@ OrderKeys KeysOf(const Order& order) {
     }
   }
 
+  std::string joined;
   const std::string_view customer_id = Trim(order.customer.channel_customer_id);
   if (!customer_id.empty()) {
-    keys.customer = KeyHasher("customer")
-                        .Add(order.channel)
-                        .AddByte(0)
-                        .Add(order.shop)
-                        .AddByte(0)
-                        .Add(customer_id)
-                        .Done();
+    JoinShopKey(joined, order, customer_id);
+    keys.customer = hash(kCustomerKind, joined);
   } else if (!email.empty()) {
-    keys.customer = KeyHasher("customer-email").Add(email).Done();
+    keys.customer = hash(kCustomerEmailKind, email);
   }
-  keys.shop = KeyHasher("shop")
-                  .Add(order.channel)
-                  .AddByte(0)
-                  .Add(order.shop)
-                  .AddByte(0)
-                  .Add(order.currency.code())
-                  .Done();
+  JoinShopKey(joined, order, order.currency.code());
+  keys.shop = hash(kShopKind, joined);
   return keys;
 }
 
 RiskHistory::RiskHistory(RiskHistoryOptions options) : options_(options) {}
+
+Status RiskHistory::SetKeyHasher(KeyHasher hasher) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (newest_micros_ != std::numeric_limits<int64_t>::min() || !seen_.empty()) {
+    return FailedPreconditionError(
+        "the risk history's key hasher can only be set before the first order is observed");
+  }
+  hasher_ = std::move(hasher);
+  return Status::Ok();
+}
 
 void RiskHistory::PruneList(TimeList& list, int64_t cutoff) {
   while (list.head < list.entries.size() && list.entries[list.head].micros <= cutoff) ++list.head;
@@ -161,7 +174,7 @@ void RiskHistory::PruneList(TimeList& list, int64_t cutoff) {
 }
 
 HistoryView RiskHistory::Observe(const Order& order, uint64_t order_key) {
-  const OrderKeys keys = KeysOf(order);
+  const OrderKeys keys = KeysOf(order, hasher_);
   const int64_t t = order.created_at.micros;
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = seen_.find(order_key); it != seen_.end()) return it->second.view;

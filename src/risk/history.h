@@ -3,9 +3,14 @@
 // and value of earlier orders.
 //
 // Invariants:
-//   - No raw email, IP, card BIN, device or address text is kept: every key is a 64-bit hash
-//     (FNV-1a with a per-kind salt, then a 64-bit mixer). Two different values may collide with
-//     probability ~n²/2⁶⁵, which for millions of keys is negligible.
+//   - No raw email, IP, card BIN, device or address text is kept: every key is a 64-bit hash of
+//     its kind and normalised text (KeysOf). By default an unkeyed FNV-1a then a 64-bit mixer
+//     (tests, training, evaluation); given a KeyHasher (the server: privacy::Keyring::
+//     BlindIndex64, keyed BLAKE2b under the blind-index key) a keyed one, so the keys in memory
+//     cannot be matched to emails, IPs or addresses by hashing guesses without that key. Two
+//     different values may collide with probability ~n²/2⁶⁵: negligible for millions of keys.
+//   - One history uses one hasher: it is fixed before the first order is observed, so the keys of
+//     two hashers never meet.
 //   - Windows are relative to the orders' created_at, never the wall clock: replaying a history
 //     in created_at order through a fresh RiskHistory gives exactly the views live scoring gave
 //     (when live orders also arrived in created_at order).
@@ -20,6 +25,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -28,6 +34,7 @@
 #include <vector>
 
 #include "core/order.h"
+#include "core/status.h"
 
 namespace orderpilot::risk {
 
@@ -52,6 +59,19 @@ inline constexpr std::array<int64_t, kWindowCount> kWindowMicros = {
     int64_t{10} * 60 * 1000000, int64_t{3600} * 1000000, int64_t{24} * 3600 * 1000000};
 std::string_view WindowName(Window window);  // "10m", "1h", "24h"
 
+// Hashes one key: `kind` says what it is, `normalised` is its text. Must be deterministic and
+// callable from any number of threads at once. The kinds and their texts:
+//   "risk:" + KeyKindName  the KeyKind's text above ("risk:email", …, "risk:address"; the
+//                          address's three normalised parts joined by \x1f)
+//   "risk:customer"        channel \0 shop \0 the channel's customer id (trimmed)
+//   "risk:customer-email"  the normalised email (a customer without a channel customer id)
+//   "risk:shop"            channel \0 shop \0 currency code
+// KeysOf never calls it with an empty text (it makes no key instead) nor with another kind.
+using KeyHasher = std::function<uint64_t(std::string_view kind, std::string_view normalised)>;
+// The default hasher: FNV-1a over kind, 0xff and the text, then splitmix64's finaliser. Unkeyed:
+// anyone can recompute it, so it protects nothing against a guess.
+uint64_t FnvKeyHash(std::string_view kind, std::string_view normalised);
+
 // An order's hashed keys.
 struct OrderKeys {
   std::array<std::optional<uint64_t>, kKeyKindCount> velocity;  // by KeyKind; nullopt = no key
@@ -60,7 +80,8 @@ struct OrderKeys {
   std::optional<uint64_t> customer;
   uint64_t shop = 0;  // channel + shop + currency: shop averages never mix currencies
 };
-OrderKeys KeysOf(const Order& order);
+// `hasher` empty: FnvKeyHash.
+OrderKeys KeysOf(const Order& order, const KeyHasher& hasher = nullptr);
 
 // What RiskHistory knew when it first observed an order.
 struct HistoryView {
@@ -97,6 +118,11 @@ class RiskHistory {
   explicit RiskHistory(RiskHistoryOptions options = {});
   RiskHistory(const RiskHistory&) = delete;
   RiskHistory& operator=(const RiskHistory&) = delete;
+
+  // Hashes keys with `hasher` (empty: FnvKeyHash) from now on. FailedPrecondition (nothing
+  // changed) once an order was observed: keys of two hashers must not meet in one history.
+  // REQUIRES: no Observe running at the same time (call it before sharing the history).
+  Status SetKeyHasher(KeyHasher hasher);
 
   // Computes the order's view (window counts including this order; customer and shop figures
   // from orders observed before it), then records the order. Idempotent per `order_key`: a
@@ -136,6 +162,7 @@ class RiskHistory {
   static void EvictTallies(std::unordered_map<uint64_t, Tally>& tallies, size_t max);
 
   const RiskHistoryOptions options_;
+  KeyHasher hasher_;  // read without mu_ by Observe: set only before the first one
   mutable std::mutex mu_;
   std::array<std::unordered_map<uint64_t, TimeList>, kKeyKindCount> lists_;  // GUARDED_BY(mu_)
   std::unordered_map<uint64_t, Tally> customers_;                            // GUARDED_BY(mu_)

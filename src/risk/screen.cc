@@ -63,6 +63,10 @@ Result<std::unique_ptr<RiskScreen>> RiskScreen::Open(SignalConfig config,
   return Create(std::move(config), std::move(model));
 }
 
+Status RiskScreen::SetKeyHasher(KeyHasher hasher) {
+  return history_.SetKeyHasher(std::move(hasher));
+}
+
 void RiskScreen::Remember(const Order& order, uint64_t order_key) const {
   (void)history_.Observe(order, order_key);
 }

@@ -5,8 +5,9 @@
 // reasons come from the same contributions that make the score (SHAP values of the model, or
 // the weighted terms), so the explanation never disagrees with the number.
 //
-// Thread-safety: Assess may be called from any thread concurrently (the history locks itself;
-// the model is immutable).
+// Thread-safety: Assess and Remember may be called from any thread concurrently (the history
+// locks itself; the model is immutable). SetKeyHasher may not: call it right after Create,
+// before the screen is shared.
 #pragma once
 
 #include <array>
@@ -40,6 +41,12 @@ class RiskScreen {
   // Create with the model in `model_path` ("" = weighted signals).
   static Result<std::unique_ptr<RiskScreen>> Open(SignalConfig config,
                                                   const std::string& model_path);
+
+  // Makes the history hash its keys with `hasher` (see risk/history.h; the server gives the
+  // keyring's BlindIndex64) instead of the unkeyed FNV default, for Assess and Remember alike.
+  // FailedPrecondition once an order was assessed or remembered. REQUIRES: no Assess or
+  // Remember running at the same time.
+  Status SetKeyHasher(KeyHasher hasher);
 
   // Records the order in the history (idempotent per order_key) and scores it.
   void Assess(const Order& order, uint64_t order_key, RiskAssessment& out) const;

@@ -460,6 +460,57 @@ TEST_F(KeyringTest, BlindIndexIsStableKeyedAndDependsOnKind) {
   EXPECT_NE((*elsewhere)->BlindIndex("email", "jon@example.com"), first);
 }
 
+TEST_F(KeyringTest, BlindIndex64IsStableKeyedAndDependsOnKind) {
+  uint64_t first = 0;
+  {
+    auto k = OpenA();
+    ASSERT_NE(k, nullptr);
+    first = k->BlindIndex64("risk:email", "jon@example.com");
+    EXPECT_EQ(k->BlindIndex64("risk:email", "jon@example.com"), first);
+    EXPECT_NE(k->BlindIndex64("risk:ip", "jon@example.com"), first);
+    EXPECT_NE(k->BlindIndex64("risk:email", "jon@example.org"), first);
+    EXPECT_NE(k->BlindIndex64("ab", "c"), k->BlindIndex64("a", "bc"));
+    EXPECT_NE(k->BlindIndex64("risk:email", ""), k->BlindIndex64("risk:email", std::string(1, 0)));
+    // An 8-byte BLAKE2b, not the first 8 bytes of the 16-byte one (the output length is part of
+    // BLAKE2b's parameter block).
+    const std::string hex = k->BlindIndex("risk:email", "jon@example.com");
+    uint64_t prefix = 0;
+    for (int i = 7; i >= 0; --i)
+      prefix = (prefix << 8) | std::stoul(hex.substr(2 * i, 2), nullptr, 16);
+    EXPECT_NE(prefix, first);
+    // Values spread over all 64 bits.
+    std::set<uint64_t> seen;
+    uint64_t ored = 0;
+    for (int i = 0; i < 1000; ++i) {
+      const uint64_t v = k->BlindIndex64("risk:ip", "10.0.0." + std::to_string(i));
+      seen.insert(v);
+      ored |= v;
+    }
+    EXPECT_EQ(seen.size(), 1000u);
+    EXPECT_EQ(ored, ~uint64_t{0});
+  }
+  auto reopened = OpenA();
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->BlindIndex64("risk:email", "jon@example.com"), first);
+  reopened.reset();
+  // Rotation re-wraps the index key: the values do not change.
+  {
+    auto k = OpenWith({Master(kKeyB), Master(kKeyA)});
+    ASSERT_NE(k, nullptr);
+    auto report = k->Rotate();
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_EQ(k->BlindIndex64("risk:email", "jon@example.com"), first);
+  }
+  auto rotated = OpenWith({Master(kKeyB)});
+  ASSERT_NE(rotated, nullptr);
+  EXPECT_EQ(rotated->BlindIndex64("risk:email", "jon@example.com"), first);
+  // Another key file has another index key, even under the same master key.
+  TempDir other;
+  auto elsewhere = Keyring::Open(other.path() + "/keys.db", {Master(kKeyA)}, clock_);
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_NE((*elsewhere)->BlindIndex64("risk:email", "jon@example.com"), first);
+}
+
 TEST_F(KeyringTest, ConcurrentNewDataKeysAreDistinctAndDurable) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 50;

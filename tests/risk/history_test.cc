@@ -3,8 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
+#include <set>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include "risk/screen.h"
 
 namespace orderpilot::risk {
 namespace {
@@ -220,6 +226,180 @@ TEST(RiskHistoryTest, LeastRecentlySeenCustomersAreForgottenBeyondTheCap) {
   }
   o.created_at = Timestamp{kT0 + 6000 * kSecond};
   EXPECT_EQ(h.Observe(o, 9999).customer_orders, 0);  // forgotten
+}
+
+// A keyed stand-in for the keyring's BlindIndex64 (privacy is not a dependency of risk): FNV
+// over key, kind and text. Only its being keyed matters here.
+KeyHasher KeyedHasher(std::string key) {
+  return [key = std::move(key)](std::string_view kind, std::string_view text) {
+    return FnvKeyHash(key + "\x1f" + std::string(kind), text);
+  };
+}
+
+// Orders sharing emails, devices, IPs, BINs, addresses, customers and shops in varying patterns.
+std::vector<Order> MixedOrders(int n) {
+  std::vector<Order> orders;
+  for (int i = 0; i < n; ++i) {
+    Order o = DeviceOrder(kT0 + i * 97 * kSecond, "dev-" + std::to_string(i % 11));
+    o.channel = i % 2 == 0 ? "shopify" : "api";
+    o.shop = "shop-" + std::to_string(i % 3);
+    o.email = "User" + std::to_string(i % 13) + "@Example.com";
+    if (i % 5 == 0) o.customer.channel_customer_id = "c-" + std::to_string(i % 4);
+    o.client.browser_ip = "10.0.0." + std::to_string(i % 17);
+    o.payment.card_bin = std::to_string(400000 + i % 7);
+    o.shipping_address = Address{};
+    o.shipping_address->country_code = "US";
+    o.shipping_address->zip = std::to_string(10000 + i % 19);
+    o.shipping_address->address1 = "1 Main St";
+    o.totals.total = Money(1000 + i, o.currency);
+    orders.push_back(std::move(o));
+  }
+  return orders;
+}
+
+void ExpectSameView(const HistoryView& a, const HistoryView& b, size_t i) {
+  EXPECT_EQ(a.velocity, b.velocity) << i;
+  EXPECT_EQ(a.has_key, b.has_key) << i;
+  EXPECT_EQ(a.has_customer, b.has_customer) << i;
+  EXPECT_EQ(a.customer_orders, b.customer_orders) << i;
+  EXPECT_EQ(a.customer_total_minor, b.customer_total_minor) << i;
+  EXPECT_EQ(a.shop_orders, b.shop_orders) << i;
+  EXPECT_EQ(a.shop_total_minor, b.shop_total_minor) << i;
+}
+
+TEST(KeyHasherTest, AKeyedHasherGivesTheSameViewsAsTheDefault) {
+  const std::vector<Order> orders = MixedOrders(1500);
+  RiskHistory fnv;
+  RiskHistory keyed;
+  ASSERT_TRUE(keyed.SetKeyHasher(KeyedHasher("k1")).ok());
+  int repeated = 0;  // the stream does exercise the counts
+  for (size_t i = 0; i < orders.size(); ++i) {
+    const HistoryView a = fnv.Observe(orders[i], i);
+    ExpectSameView(keyed.Observe(orders[i], i), a, i);
+    repeated += a.Velocity(KeyKind::kEmail, Window::k24h) > 1 && a.customer_orders > 0;
+  }
+  EXPECT_GT(repeated, 1000);
+}
+
+TEST(KeyHasherTest, KeyedKeysDifferFromTheDefaultAndBetweenKeys) {
+  Order o = MixedOrders(1)[0];
+  ASSERT_FALSE(o.customer.channel_customer_id.empty());
+  const OrderKeys fnv = KeysOf(o);
+  const OrderKeys k1 = KeysOf(o, KeyedHasher("k1"));
+  const OrderKeys k1_again = KeysOf(o, KeyedHasher("k1"));
+  const OrderKeys k2 = KeysOf(o, KeyedHasher("k2"));
+  for (int k = 0; k < kKeyKindCount; ++k) {
+    ASSERT_TRUE(fnv.velocity[k] && k1.velocity[k] && k2.velocity[k]) << k;
+    EXPECT_NE(*k1.velocity[k], *fnv.velocity[k]) << k;
+    EXPECT_NE(*k1.velocity[k], *k2.velocity[k]) << k;
+    EXPECT_EQ(k1.velocity[k], k1_again.velocity[k]) << k;
+  }
+  ASSERT_TRUE(fnv.customer && k1.customer && k2.customer);
+  EXPECT_NE(*k1.customer, *fnv.customer);
+  EXPECT_NE(*k1.customer, *k2.customer);
+  EXPECT_NE(k1.shop, fnv.shop);
+  EXPECT_NE(k1.shop, k2.shop);
+  EXPECT_EQ(k1.shop, k1_again.shop);
+  // The default is FnvKeyHash, given or not.
+  const OrderKeys explicit_fnv = KeysOf(o, FnvKeyHash);
+  EXPECT_EQ(explicit_fnv.velocity, fnv.velocity);
+  EXPECT_EQ(explicit_fnv.customer, fnv.customer);
+  EXPECT_EQ(explicit_fnv.shop, fnv.shop);
+}
+
+// Every call KeysOf makes, in order.
+struct Recorder {
+  std::vector<std::pair<std::string, std::string>> calls;
+  KeyHasher Hasher() {
+    return [this](std::string_view kind, std::string_view text) {
+      calls.emplace_back(kind, text);
+      return FnvKeyHash(kind, text);
+    };
+  }
+};
+
+TEST(KeyHasherTest, TheHasherSeesOnlyTheDocumentedKindsWithNormalisedNonEmptyTexts) {
+  using Call = std::pair<std::string, std::string>;
+  Order o;
+  o.channel = "shopify";
+  o.shop = "s.myshopify.com";
+  o.currency = *Currency::Parse("EUR");
+  o.email = "  Jane.Smith@Example.COM ";
+  o.client.session_hash = " sess ";
+  o.client.browser_ip = " 192.0.2.7 ";
+  o.payment.card_bin = "411111";
+  o.shipping_address = Address{};
+  o.shipping_address->country_code = "DE";
+  o.shipping_address->zip = " 10115 ";
+  o.shipping_address->address1 = "Unter  den   LINDEN 1";
+  Recorder r;
+  KeysOf(o, r.Hasher());
+  const std::string shop = std::string("shopify") + '\0' + "s.myshopify.com" + '\0';
+  EXPECT_EQ(r.calls, (std::vector<Call>{
+                         {"risk:email", "jane.smith@example.com"},
+                         {"risk:device", "sess"},
+                         {"risk:ip", "192.0.2.7"},
+                         {"risk:bin", "411111"},
+                         {"risk:address",
+                          "de\x1f"
+                          "10115\x1funter den linden 1"},
+                         {"risk:customer-email", "jane.smith@example.com"},
+                         {"risk:shop", shop + "EUR"},
+                     }));
+
+  // A channel customer id names the customer (per channel and shop), not the email.
+  o.customer.channel_customer_id = " 42 ";
+  r.calls.clear();
+  KeysOf(o, r.Hasher());
+  ASSERT_EQ(r.calls.size(), 7u);
+  EXPECT_EQ(r.calls[5], (Call{"risk:customer", shop + "42"}));
+
+  // A guest with nothing to key on: only the shop, never an empty text.
+  Order guest;
+  guest.channel = "api";
+  guest.shop = "s";
+  guest.currency = *Currency::Parse("USD");
+  guest.email = "   ";
+  guest.client.browser_ip = " ";
+  guest.shipping_address = Address{};
+  r.calls.clear();
+  const OrderKeys keys = KeysOf(guest, r.Hasher());
+  EXPECT_EQ(r.calls,
+            (std::vector<Call>{{"risk:shop", std::string("api") + '\0' + "s" + '\0' + "USD"}}));
+  EXPECT_FALSE(keys.customer);
+  for (const auto& v : keys.velocity) EXPECT_FALSE(v);
+}
+
+TEST(KeyHasherTest, TheHasherIsFixedOnceAnOrderWasObserved) {
+  RiskHistory h;
+  Recorder r;
+  ASSERT_TRUE(h.SetKeyHasher(r.Hasher()).ok());
+  ASSERT_TRUE(h.SetKeyHasher(KeyedHasher("k1")).ok());  // still free to change: nothing observed
+  h.Observe(DeviceOrder(kT0), 1);
+  const Status late = h.SetKeyHasher(r.Hasher());
+  EXPECT_EQ(late.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Device(h.Observe(DeviceOrder(kT0 + kSecond), 2), Window::k10m), 2);
+  EXPECT_TRUE(r.calls.empty());  // the refused hasher was never used
+}
+
+TEST(KeyHasherTest, TheScreenUsesItsHasherToRememberAndToAssess) {
+  auto screen = RiskScreen::Create(SignalConfig{}, nullptr);
+  ASSERT_TRUE(screen.ok()) << screen.status().ToString();
+  std::mutex mu;
+  std::set<std::string> kinds;
+  ASSERT_TRUE((*screen)
+                  ->SetKeyHasher([&](std::string_view kind, std::string_view text) {
+                    std::lock_guard<std::mutex> lock(mu);
+                    kinds.emplace(kind);
+                    return FnvKeyHash(std::string("key|") + std::string(kind), text);
+                  })
+                  .ok());
+  (*screen)->Remember(DeviceOrder(kT0), 1);
+  EXPECT_EQ(kinds, (std::set<std::string>{"risk:device", "risk:shop"}));
+  RiskAssessment a;
+  (*screen)->Assess(DeviceOrder(kT0 + kMinute), 2, a);
+  EXPECT_EQ(a.signals[static_cast<size_t>(VelocitySignal(KeyKind::kDevice, Window::k10m))], 2);
+  EXPECT_EQ((*screen)->SetKeyHasher(nullptr).code(), StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
