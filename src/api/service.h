@@ -65,6 +65,10 @@
 #include "store/access_keys.h"
 #include "store/store.h"
 
+namespace orderpilot::privacy {
+class SealedStore;
+}  // namespace orderpilot::privacy
+
 namespace orderpilot::api {
 
 struct ShopSecret {
@@ -111,6 +115,9 @@ struct ServiceOptions {
   // Autonomy per decision kind, for the suggestions of GET /v1/reviews/stats. Null: defaults.
   const review::AutonomyPolicy* autonomy = nullptr;
   AccessOptions access;
+  // The encrypted store (the same object as the service's store) for the admin's customer
+  // export and erasure; null: those routes answer 409. Not owned.
+  privacy::SealedStore* sealed = nullptr;
 };
 
 class KeyDirectory;
@@ -198,6 +205,10 @@ class ApiService {
   HttpResponse Logout(const V1Call& call);
   HttpResponse WhoAmI(const V1Call& call);
   HttpResponse ListKeys();
+  // Privacy (api/privacy_routes.cc): the platforms' requests and their deadlines; a person's
+  // export or erasure.
+  HttpResponse ListPrivacyRequests(const HttpRequest& req);
+  HttpResponse CustomerPrivacy(const HttpRequest& req, bool erase, const Principal& who);
 
   store::Store& store_;
   pipeline::Pipeline& pipeline_;

@@ -70,6 +70,13 @@ std::span<const ApiService::V1Route> ApiService::V1Table() {
       {{"GET", "/v1/session", kViewer}, [](S& s, const C& c) { return s.WhoAmI(c); }},
       {{"DELETE", "/v1/session", kViewer}, [](S& s, const C& c) { return s.Logout(c); }},
       {{"GET", "/v1/keys", kAdmin}, [](S& s, const C&) { return s.ListKeys(); }},
+      // Privacy: requests and their deadlines, a person's export or erasure.
+      {{"GET", "/v1/privacy/requests", kAdmin},
+       [](S& s, const C& c) { return s.ListPrivacyRequests(c.req); }},
+      {{"POST", "/v1/customers/export", kAdmin},
+       [](S& s, const C& c) { return s.CustomerPrivacy(c.req, false, c.who); }},
+      {{"POST", "/v1/customers/erase", kAdmin},
+       [](S& s, const C& c) { return s.CustomerPrivacy(c.req, true, c.who); }},
   };
   return kRoutes;
 }

@@ -68,50 +68,28 @@ int CustomerCommand(const Config& config, const std::string& action,
   if (!data.ok()) return Fail(err, data.status());
   privacy::SealedStore& store = *data->store;
 
-  std::vector<std::string> refs;
-  if (!selector.ref.empty()) refs.push_back(selector.ref);
+  privacy::PersonRequest request;
+  request.source = "cli";
+  request.actor = "cli";
+  request.request_id = request_id;
+  if (!selector.ref.empty()) request.refs.push_back(selector.ref);
   if (shop.ok()) {
-    privacy::CustomerIdentity who;
-    who.shop = *shop;
-    if (!selector.email.empty()) who.emails.push_back(selector.email);
-    if (!selector.phone.empty()) who.phones.push_back(selector.phone);
-    if (!selector.customer_id.empty()) who.channel_customer_ids.push_back(selector.customer_id);
-    Result<std::vector<std::string>> found = store.FindCustomerRefs(who);
-    if (!found.ok()) return Fail(err, found.status());
-    refs.insert(refs.end(), found->begin(), found->end());
+    request.who.shop = *shop;
+    if (!selector.email.empty()) request.who.emails.push_back(selector.email);
+    if (!selector.phone.empty()) request.who.phones.push_back(selector.phone);
+    if (!selector.customer_id.empty())
+      request.who.channel_customer_ids.push_back(selector.customer_id);
   }
-  if (refs.empty()) {
-    std::fprintf(err, "orderpilot: no customer with that %s in shop %s\n",
-                 !selector.email.empty()   ? "email"
-                 : !selector.phone.empty() ? "phone"
-                                           : "customer id",
-                 shop.ok() ? shop->c_str() : "?");
-    return 1;
-  }
-
-  JsonWriter request;
-  request.BeginObject().Field("source", "cli");
-  if (!request_id.empty()) request.Field("request_id", request_id);
-  request.EndObject();
   if (action == "export") {
-    Result<std::string> doc = privacy::ExportCustomers(store, refs, request.Take(), clock.Now());
-    if (!doc.ok()) return Fail(err, doc.status(), 1);
-    if (Status s = WriteExport(out_file, *doc, out); !s.ok()) return Fail(err, s, 1);
-    JsonWriter audit;
-    audit.BeginObject().Field("source", "cli");
-    if (!request_id.empty()) audit.Field("request_id", request_id);
-    audit.Key("customer_refs").BeginArray();
-    for (const std::string& r : refs) audit.String(r);
-    audit.EndArray().EndObject();
-    Result<store::Event> e =
-        store.AppendAudit("privacy", {"privacy.data_exported", audit.Take(), "cli"});
-    if (!e.ok()) return Fail(err, e.status(), 1);
+    Result<privacy::PersonExport> exported = privacy::ExportForPerson(store, request, clock.Now());
+    if (!exported.ok()) return Fail(err, exported.status(), 1);
+    if (Status s = WriteExport(out_file, exported->document, out); !s.ok()) return Fail(err, s, 1);
     if (out_file != "-" && !out_file.empty())
-      std::fprintf(out, "exported %zu customer(s) to %s\n", refs.size(), out_file.c_str());
+      std::fprintf(out, "exported %zu customer(s) to %s\n", exported->customer_refs.size(),
+                   out_file.c_str());
     return 0;
   }
-  Result<privacy::ErasureReport> erased =
-      store.EraseCustomers(refs, {"customer.erased", request.Take(), "cli"});
+  Result<privacy::ErasureReport> erased = privacy::EraseForPerson(store, request);
   if (!erased.ok()) return Fail(err, erased.status(), 1);
   std::fprintf(out,
                "erased %zu customer(s): %" PRId64 " key(s) shredded, %" PRId64

@@ -314,4 +314,59 @@ Result<RetentionReport> RunRetention(SealedStore& store, const RetentionPolicy& 
   return report;
 }
 
+namespace {
+
+std::string PersonRequestJson(const PersonRequest& request) {
+  JsonWriter w;
+  w.BeginObject().Field("source", request.source);
+  if (!request.request_id.empty()) w.Field("request_id", request.request_id);
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> ResolvePerson(SealedStore& store, const PersonRequest& request) {
+  std::vector<std::string> refs = request.refs;
+  const CustomerIdentity& who = request.who;
+  if (!who.emails.empty() || !who.phones.empty() || !who.channel_customer_ids.empty()) {
+    OP_ASSIGN_OR_RETURN(std::vector<std::string> found, store.FindCustomerRefs(who));
+    refs.insert(refs.end(), found.begin(), found.end());
+  }
+  std::sort(refs.begin(), refs.end());
+  refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
+  if (refs.empty()) {
+    const char* what = !who.emails.empty()                 ? "email"
+                       : !who.phones.empty()               ? "phone"
+                       : !who.channel_customer_ids.empty() ? "customer id"
+                                                           : "identity";
+    return NotFoundError(std::string("no customer with that ") + what + " in shop " +
+                         (who.shop.empty() ? std::string("?") : who.shop));
+  }
+  return refs;
+}
+
+Result<PersonExport> ExportForPerson(SealedStore& store, const PersonRequest& request,
+                                     Timestamp now) {
+  PersonExport out;
+  OP_ASSIGN_OR_RETURN(out.customer_refs, ResolvePerson(store, request));
+  OP_ASSIGN_OR_RETURN(out.document,
+                      ExportCustomers(store, out.customer_refs, PersonRequestJson(request), now));
+  JsonWriter audit;
+  audit.BeginObject().Field("source", request.source);
+  if (!request.request_id.empty()) audit.Field("request_id", request.request_id);
+  audit.Key("customer_refs").BeginArray();
+  for (const std::string& r : out.customer_refs) audit.String(r);
+  audit.EndArray().EndObject();
+  OP_RETURN_IF_ERROR(
+      store.AppendAudit("privacy", {"privacy.data_exported", audit.Take(), request.actor})
+          .status());
+  return out;
+}
+
+Result<ErasureReport> EraseForPerson(SealedStore& store, const PersonRequest& request) {
+  OP_ASSIGN_OR_RETURN(std::vector<std::string> refs, ResolvePerson(store, request));
+  return store.EraseCustomers(refs, {"customer.erased", PersonRequestJson(request), request.actor});
+}
+
 }  // namespace orderpilot::privacy

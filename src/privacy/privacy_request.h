@@ -51,6 +51,32 @@ Result<std::string> ExportCustomers(SealedStore& store,
                                     const std::vector<std::string>& customer_refs,
                                     std::string_view request, Timestamp now);
 
+// A person's export or erasure (`orderpilot customer export|erase`, the admin API's
+// POST /v1/customers/export|erase), as opposed to a platform's webhook.
+struct PersonRequest {
+  CustomerIdentity who;           // shop and identities (may be empty when refs are given)
+  std::vector<std::string> refs;  // customer refs named directly
+  std::string source;             // "cli", "api": recorded on the audit event
+  std::string actor;              // the audit event's actor ("cli", "api:<key name>")
+  std::string request_id;         // the person's own reference ("" for none)
+};
+
+// The refs named plus every ref recorded for the identities (distinct, sorted). NotFound ("no
+// customer with that email in shop …") when there is none.
+Result<std::vector<std::string>> ResolvePerson(SealedStore& store, const PersonRequest& request);
+
+struct PersonExport {
+  std::vector<std::string> customer_refs;
+  std::string document;  // ExportCustomers's JSON
+};
+// Resolves, exports, and appends "privacy.data_exported" {source, request_id, customer_refs} to
+// the "privacy" audit stream (the export is not returned when the audit append fails).
+Result<PersonExport> ExportForPerson(SealedStore& store, const PersonRequest& request,
+                                     Timestamp now);
+// Resolves and erases (SealedStore::EraseCustomers) with the audit event "customer.erased"
+// {request: {source, request_id}, customer_refs, keys_shredded, orders}.
+Result<ErasureReport> EraseForPerson(SealedStore& store, const PersonRequest& request);
+
 struct PrivacyDeskOptions {
   std::filesystem::path export_dir;  // where data request exports are written (mode 0600)
   std::string actor = "privacy";     // recorded on the audit events

@@ -131,6 +131,57 @@ TEST_F(PrivacyTest, PersonalDataIsSealedExportedAndErased) {
   EXPECT_EQ(code, 0) << verify;
 }
 
+// The admin API does what the CLI does: the requests with their deadlines, a person's export,
+// an erasure; both audited with the key's name. Bad bodies get 422 naming the field.
+TEST_F(PrivacyTest, AdminApiListsRequestsExportsAndErases) {
+  const Posted a = PostOrder(31, "wh-privacy-api-1");
+  ASSERT_NE(a.email.find('@'), std::string::npos) << a.email;
+  const std::string data_request = R"({"shop_id":1,"shop_domain":")" + std::string(kShop) +
+                                   R"(","customer":{"id":null,"email":")" + a.email +
+                                   R"(","phone":null},"orders_requested":[],)"
+                                   R"("data_request":{"id":77}})";
+  auto hook = client_->Send("POST", "/webhooks/shopify", data_request,
+                            ShopifyHeaders(data_request, "customers/data_request", "wh-dr-1"));
+  ASSERT_TRUE(hook.ok());
+  ASSERT_EQ(hook->status, 200) << hook->body;
+
+  auto list = client_->Send("GET", "/v1/privacy/requests", "", ApiHeaders());
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->status, 200) << list->body;
+  JsonView requests(list->body);
+  EXPECT_EQ(requests.Str("/requests/0/topic"), "customers/data_request") << list->body;
+  EXPECT_FALSE(requests.Str("/requests/0/due_at").empty()) << list->body;
+  EXPECT_EQ(list->body.find(a.email), std::string::npos) << "a request list names no customer";
+
+  const std::string ask = R"({"email":")" + a.email + R"(","request_id":"T-API"})";
+  auto exported = client_->Send("POST", "/v1/customers/export", ask, ApiHeaders());
+  ASSERT_TRUE(exported.ok());
+  ASSERT_EQ(exported->status, 200) << exported->body;
+  EXPECT_NE(exported->body.find(a.street), std::string::npos) << exported->body.substr(0, 300);
+  EXPECT_EQ(exported->Header("cache-control"), "no-store");
+
+  auto unknown = client_->Send("POST", "/v1/customers/export", R"({"email":"nobody@example.org"})",
+                               ApiHeaders());
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->status, 404) << unknown->body;
+  auto unnamed =
+      client_->Send("POST", "/v1/customers/erase", R"({"request_id":"x"})", ApiHeaders());
+  ASSERT_TRUE(unnamed.ok());
+  EXPECT_EQ(unnamed->status, 422) << unnamed->body;
+  EXPECT_EQ(JsonView(unnamed->body).Str("/error/field"), "email") << unnamed->body;
+
+  auto erased = client_->Send("POST", "/v1/customers/erase", ask, ApiHeaders());
+  ASSERT_TRUE(erased.ok());
+  ASSERT_EQ(erased->status, 200) << erased->body;
+  EXPECT_GE(JsonView(erased->body).Int("/keys_shredded"), 1) << erased->body;
+  EXPECT_EQ(OrderJson(a.id).find(a.street), std::string::npos);
+  EXPECT_EQ(server_.Stop(), 0);
+  auto [code, verify] = RunCli("audit verify --data " + dir_.path() + "/data");
+  EXPECT_EQ(code, 0) << verify;
+  const std::string disk = AllBytes(dir_.path() + "/data");
+  EXPECT_NE(disk.find("privacy.data_exported"), std::string::npos);
+}
+
 TEST(PrivacyCliTest, ServeRefusesToStartWithoutAMasterKey) {
   TempDir dir;
   auto [code, out] = RunCli("serve --listen 127.0.0.1:0 --data " + dir.path() + "/data");
