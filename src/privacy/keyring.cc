@@ -33,7 +33,7 @@ static_assert(kKeyBytes == internal::kArenaKeyBytes);
 static_assert(kKeyBytes == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 
 constexpr int kBusyTimeoutMs = 5000;
-constexpr size_t kPoolBatch = 64;          // keys created per transaction
+constexpr size_t kPoolBatch = 256;         // keys created per keys.db transaction (one fsync)
 constexpr size_t kCacheCapacity = 100000;  // unwrapped data keys kept in memory
 // How soon a key shredded by another process stops opening in this one.
 constexpr std::chrono::seconds kShredCheckInterval{2};
