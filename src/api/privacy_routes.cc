@@ -76,22 +76,9 @@ HttpResponse ApiService::ListPrivacyRequests(const HttpRequest& req) {
     if (page->empty()) break;
     for (const store::PrivacyRequestRecord& r : *page) {
       after = r.id;
-      const Timestamp due = privacy::RequestDeadline(r);
-      const bool overdue = r.status == "pending" && due < now;
-      overdue_count += overdue ? 1 : 0;
-      // The body names the customer: it is not listed here (export it instead).
-      w.BeginObject()
-          .Field("id", r.id)
-          .Field("channel", r.channel)
-          .Field("shop", r.shop)
-          .Field("topic", r.topic)
-          .Field("status", r.status)
-          .Field("received_at", FormatTimestamp(r.received_at))
-          .Field("due_at", FormatTimestamp(due))
-          .Field("overdue", overdue);
-      WriteOptionalTime(w, "finished_at", r.finished_at);
-      w.Key("result").Raw(r.result.empty() ? std::string_view("{}") : r.result);
-      w.EndObject();
+      overdue_count += r.status == "pending" && privacy::RequestDeadline(r) < now ? 1 : 0;
+      // The body names the customer: it is not listed (export the customer instead).
+      privacy::WritePrivacyRequestJson(w, r, now);
     }
   }
   w.EndArray().Field("overdue", overdue_count).EndObject();

@@ -115,17 +115,7 @@ int PrivacyRequestsCommand(const Config& config, bool json, std::FILE* out, std:
       const Timestamp due = privacy::RequestDeadline(r);
       const bool overdue = r.status == "pending" && due < now;
       if (json) {
-        w.BeginObject()
-            .Field("id", r.id)
-            .Field("topic", r.topic)
-            .Field("shop", r.shop)
-            .Field("status", r.status)
-            .Field("received_at", FormatTimestamp(r.received_at))
-            .Field("due_at", FormatTimestamp(due))
-            .Field("overdue", overdue);
-        WriteOptionalTime(w, "finished_at", r.finished_at);
-        w.Key("result").Raw(r.result.empty() ? std::string_view("{}") : r.result);
-        w.EndObject();
+        privacy::WritePrivacyRequestJson(w, r, now);
       } else {
         std::fprintf(
             out, "%" PRId64 "  %-24s %-32s %-8s received %s  due %s%s%s\n", r.id, r.topic.c_str(),

@@ -326,6 +326,22 @@ std::string PersonRequestJson(const PersonRequest& request) {
 
 }  // namespace
 
+void WritePrivacyRequestJson(JsonWriter& w, const store::PrivacyRequestRecord& r, Timestamp now) {
+  const Timestamp due = RequestDeadline(r);
+  w.BeginObject()
+      .Field("id", r.id)
+      .Field("channel", r.channel)
+      .Field("shop", r.shop)
+      .Field("topic", r.topic)
+      .Field("status", r.status)
+      .Field("received_at", FormatTimestamp(r.received_at))
+      .Field("due_at", FormatTimestamp(due))
+      .Field("overdue", r.status == "pending" && due < now);
+  WriteOptionalTime(w, "finished_at", r.finished_at);
+  w.Key("result").Raw(r.result.empty() ? std::string_view("{}") : r.result);
+  w.EndObject();
+}
+
 Result<std::vector<std::string>> ResolvePerson(SealedStore& store, const PersonRequest& request) {
   std::vector<std::string> refs = request.refs;
   const CustomerIdentity& who = request.who;

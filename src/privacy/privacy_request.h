@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json_writer.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "privacy/sealed_store.h"
@@ -39,6 +40,11 @@ Result<PrivacyRequestBody> ParsePrivacyRequest(std::string_view json);
 // The platforms' limit: a request must be answered within 30 days of its receipt.
 inline constexpr std::chrono::hours kPrivacyRequestAllowance{24 * 30};
 Timestamp RequestDeadline(const store::PrivacyRequestRecord& r);
+
+// Writes one request as a JSON object — id, channel, shop, topic, status, received_at, due_at,
+// overdue (pending past due at `now`), finished_at, result — without its body (which names the
+// customer). The form of `orderpilot privacy requests --json` and GET /v1/privacy/requests.
+void WritePrivacyRequestJson(JsonWriter& w, const store::PrivacyRequestRecord& r, Timestamp now);
 
 // The customers a request or a person names: every ref recorded for its identities, plus the
 // customers of the orders it names (by channel id on `channel`).

@@ -99,7 +99,11 @@ TEST(RouteTableTest, OnlyLoginIsOpenToAnyone) {
 
 TEST(RouteTableTest, ReadsAreForViewersAndWritesNeedMore) {
   for (const RouteSpec& r : ApiService::V1Routes()) {
-    if (r.pattern == "/v1/session" || r.pattern == "/v1/keys") continue;
+    // Admin-only reads: the key list and the privacy requests.
+    if (r.pattern == "/v1/session" || r.pattern == "/v1/keys" ||
+        r.pattern == "/v1/privacy/requests") {
+      continue;
+    }
     if (r.method == "GET") {
       EXPECT_EQ(r.min_role, Role::kViewer) << r.pattern;
     } else {
@@ -118,6 +122,9 @@ Role RoleOf(std::string_view method, std::string_view pattern) {
 TEST(RouteTableTest, DeclaredRoles) {
   EXPECT_EQ(RoleOf("POST", "/v1/rules/reload"), Role::kAdmin);
   EXPECT_EQ(RoleOf("GET", "/v1/keys"), Role::kAdmin);
+  EXPECT_EQ(RoleOf("GET", "/v1/privacy/requests"), Role::kAdmin);
+  EXPECT_EQ(RoleOf("POST", "/v1/customers/export"), Role::kAdmin);
+  EXPECT_EQ(RoleOf("POST", "/v1/customers/erase"), Role::kAdmin);
   EXPECT_EQ(RoleOf("POST", "/v1/reviews/{id}/approve"), Role::kOperator);
   EXPECT_EQ(RoleOf("POST", "/v1/reviews/decide"), Role::kOperator);
   EXPECT_EQ(RoleOf("POST", "/v1/orders"), Role::kOperator);
