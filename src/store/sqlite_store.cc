@@ -733,6 +733,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, std::unique_ptr<Connectio
                          std::vector<std::unique_ptr<Connection>> readers)
     : clock_(*options.clock),
       stock_observer_(options.stock_observer),
+      customer_log_batch_(std::max(1, options.customer_log_batch)),
       writer_conn_(std::move(writer)),
       writer_(std::make_unique<internal::GroupCommitWriter>(writer_conn_->db(), options.max_batch)),
       readers_(std::move(readers)) {
@@ -756,7 +757,7 @@ Result<DeliveryOutcome> SqliteStore::Ingest(const Delivery& d) {
   OP_RETURN_IF_ERROR(writer_->Submit(work));
   // Past the threshold, the delivery that crossed it files the log (one caller at a time; the
   // delivery itself is committed whatever the drain does).
-  if (logged && customer_log_rows_.fetch_add(1) + 1 >= kCustomerLogBatch &&
+  if (logged && customer_log_rows_.fetch_add(1) + 1 >= customer_log_batch_ &&
       !draining_customer_log_.exchange(true)) {
     static_cast<void>(DrainCustomerLog());
     draining_customer_log_.store(false);
@@ -768,11 +769,11 @@ Status SqliteStore::DrainCustomerLog() {
   while (true) {
     int64_t drained = 0;
     auto work = [&]() -> Status {
-      return DrainCustomerLogWork(*writer_conn_, kCustomerLogBatch, &drained);
+      return DrainCustomerLogWork(*writer_conn_, customer_log_batch_, &drained);
     };
     OP_RETURN_IF_ERROR(writer_->Submit(work));
     customer_log_rows_.fetch_sub(std::min(drained, customer_log_rows_.load()));
-    if (drained < kCustomerLogBatch) return Status::Ok();
+    if (drained < customer_log_batch_) return Status::Ok();
   }
 }
 

@@ -45,6 +45,11 @@ struct SqliteOptions {
   // it returns are written with the change (store/stock.h). May be null; must outlive the store.
   // Default: null.
   const StockObserver* stock_observer = nullptr;
+  // customer_log rows filed per drain; Ingest drains when this many are pending (see
+  // DrainCustomerLog). Larger batches cost less per row (every directory page is written about
+  // once per drain) but hold the writer longer: about 0.1 s at the default. Values below 1 are
+  // raised to 1. Default: 4096.
+  int customer_log_batch = 4096;
 };
 
 class SqliteStore final : public Store {
@@ -132,9 +137,9 @@ class SqliteStore final : public Store {
 
   // Files every pending customer_log row into the customer directory (customer_keys,
   // customer_index, customer_orders, customer_webhooks). Ingest appends one log row per delivery
-  // about a customer and drains past kCustomerLogBatch rows; every read of the directory above
-  // drains first, so reads always see every committed delivery. A crash leaves the log for the
-  // next drain. Public for benchmarks and tests that want the backlog filed now.
+  // about a customer and drains past SqliteOptions::customer_log_batch rows; every read of the
+  // directory above drains first, so reads always see every committed delivery. A crash leaves the
+  // log for the next drain. Public for benchmarks and tests that want the backlog filed now.
   Status DrainCustomerLog();
 
  private:
@@ -147,11 +152,9 @@ class SqliteStore final : public Store {
   ReadLease AcquireReader();
   void ReleaseReader(internal::Connection* conn);
 
-  // customer_log rows filed per drain, and the backlog that makes Ingest drain.
-  static constexpr int64_t kCustomerLogBatch = 4096;
-
   const Clock& clock_;
   const StockObserver* stock_observer_;        // may be null
+  const int64_t customer_log_batch_;           // SqliteOptions::customer_log_batch
   std::atomic<int64_t> customer_log_rows_{0};  // rows appended by this process, not filed
   std::atomic<bool> draining_customer_log_{false};
   std::unique_ptr<internal::Connection> writer_conn_;  // used only on the writer thread

@@ -31,6 +31,7 @@ class CustomerDirectoryTest : public ::testing::Test {
     SqliteOptions o;
     o.path = path_;
     o.clock = &clock_;
+    o.customer_log_batch = 64;
     auto s = SqliteStore::Open(o);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
@@ -138,15 +139,33 @@ TEST_F(CustomerDirectoryTest, TheBacklogSurvivesAReopenAndIsFiledThen) {
 }
 
 TEST_F(CustomerDirectoryTest, IngestDrainsPastTheBatchSize) {
-  // 4096 is SqliteStore::kCustomerLogBatch: the delivery that reaches it files the log.
-  for (int i = 0; i < 4096; ++i) {
+  // The fixture's customer_log_batch is 64: the delivery that reaches it files the log.
+  for (int i = 0; i < 63; ++i) {
     const std::string n = std::to_string(i);
     auto out = store_->Ingest(About("o" + n, "cus_" + n, "k" + n, {"e_" + n}));
     ASSERT_TRUE(out.ok()) << out.status().ToString();
   }
+  EXPECT_EQ(Count("customer_log"), 63);
+  ASSERT_TRUE(store_->Ingest(About("o63", "cus_63", "k63", {"e_63"})).ok());
   EXPECT_EQ(Count("customer_log"), 0);
-  EXPECT_EQ(Count("customer_keys"), 4096);
-  EXPECT_EQ(Count("customer_orders"), 4096);
+  EXPECT_EQ(Count("customer_keys"), 64);
+  EXPECT_EQ(Count("customer_orders"), 64);
+}
+
+TEST_F(CustomerDirectoryTest, AReadFilesABacklogLargerThanOneBatch) {
+  // Each process counts only its own appends: two runs of 63 leave 126 rows (two batches) behind.
+  for (int run = 0; run < 2; ++run) {
+    for (int i = 0; i < 63; ++i) {
+      const std::string n = std::to_string(run * 100 + i);
+      ASSERT_TRUE(store_->Ingest(About("o" + n, "cus_" + n, "k" + n, {"e_" + n})).ok());
+    }
+    store_.reset();
+    Open();
+  }
+  EXPECT_EQ(Count("customer_log"), 126);
+  EXPECT_THAT(*store_->FindCustomers({"e_0", "e_162"}), ElementsAre("cus_0", "cus_162"));
+  EXPECT_EQ(Count("customer_log"), 0);
+  EXPECT_EQ(Count("customer_keys"), 126);
 }
 
 TEST_F(CustomerDirectoryTest, DeliveriesWithoutACustomerAreNotLogged) {
