@@ -87,16 +87,36 @@ Result<OrderRecord> RowToOrder(const Stmt& s) {
 // Writer-side operations. Each runs on the writer thread inside the request's savepoint; a non-OK
 // result rolls the request back.
 
-// Inserts the webhook row. Returns its id, or 0 when a row with the same webhook id or event id
-// exists (a replay): nothing was written.
-Result<int64_t> InsertWebhook(Connection& c, const Delivery& d) {
+// Whether the delivery is about a customer the directory files (Delivery::customer_ref).
+bool NamesCustomer(const Delivery& d) { return !d.customer_ref.empty() && !d.key_id.empty(); }
+
+// The delivery's blind indexes as stored: separated by single spaces.
+Result<std::string> JoinBlinds(const Delivery& d) {
+  std::string blinds;
+  for (const std::string& blind : d.customer_index) {
+    if (blind.empty() || blind.find(' ') != std::string::npos) {
+      return InvalidArgumentError("a blind index is empty or holds a space", "customer_index");
+    }
+    if (!blinds.empty()) blinds.push_back(' ');
+    blinds += blind;
+  }
+  return blinds;
+}
+
+// Inserts the webhook row, with the delivery's customer, data key and blind indexes for the
+// directory (`blinds`: JoinBlinds). Returns its id, or 0 when a row with the same webhook id or
+// event id exists (a replay): nothing was written.
+Result<int64_t> InsertWebhook(Connection& c, const Delivery& d, std::string_view blinds,
+                              int64_t now) {
   OP_ASSIGN_OR_RETURN(
       Stmt s, c.Prepare("INSERT INTO webhooks (channel, shop, topic, webhook_id, event_id, "
-                        "api_version, triggered_at, received_at, body, customer_ref) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING"));
+                        "api_version, triggered_at, received_at, body, customer_ref, key_id, "
+                        "blinds, seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                        "?12, ?13) ON CONFLICT DO NOTHING"));
   s.Bind(1, d.channel).Bind(2, d.shop).Bind(3, d.topic).Bind(4, d.webhook_id);
   s.Bind(5, d.event_id).Bind(6, d.api_version).Bind(7, d.triggered_at);
   s.Bind(8, d.received_at.micros).Bind(9, d.raw_body).Bind(10, d.customer_ref);
+  s.Bind(11, d.key_id).Bind(12, blinds).Bind(13, now);
   OP_RETURN_IF_ERROR(s.Exec());
   return sqlite3_changes(c.db()) > 0 ? sqlite3_last_insert_rowid(c.db()) : int64_t{0};
 }
@@ -418,44 +438,19 @@ Status IngestPrivacyRequest(Connection& c, const Delivery& d) {
   return s.Exec();
 }
 
-// Appends the delivery's customer, data key, blind indexes, the order it created and its stored
-// webhook to customer_log (Delivery::customer_ref); DrainCustomerLogWork files them. Sets
-// *logged when a row was appended.
-Status AppendCustomerLog(Connection& c, const Delivery& d, int64_t now, OrderId created,
-                         int64_t webhook_id, bool* logged) {
-  if (d.customer_ref.empty() || d.key_id.empty()) return Status::Ok();
-  std::string blinds;
-  for (const std::string& blind : d.customer_index) {
-    if (blind.empty() || blind.find(' ') != std::string::npos) {
-      return InvalidArgumentError("a blind index is empty or holds a space", "customer_index");
-    }
-    if (!blinds.empty()) blinds.push_back(' ');
-    blinds += blind;
-  }
+// Appends the delivery's customer, data key and blind indexes to customer_log, for a delivery
+// that stores no webhook row (one that does carries them in that row).
+Status AppendCustomerLog(Connection& c, const Delivery& d, std::string_view blinds, int64_t now) {
   OP_ASSIGN_OR_RETURN(Stmt s,
-                      c.Prepare("INSERT INTO customer_log (customer_ref, key_id, shop, at, blinds, "
-                                "order_id, webhook_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+                      c.Prepare("INSERT INTO customer_log (customer_ref, key_id, shop, at, blinds) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5)"));
   s.Bind(1, d.customer_ref).Bind(2, d.key_id).Bind(3, d.shop).Bind(4, now).Bind(5, blinds);
-  if (created.valid()) {
-    s.Bind(6, created.value());
-  } else {
-    s.BindNull(6);
-  }
-  if (webhook_id != 0) {
-    s.Bind(7, webhook_id);
-  } else {
-    s.BindNull(7);
-  }
-  OP_RETURN_IF_ERROR(s.Exec());
-  *logged = true;
-  return Status::Ok();
+  return s.Exec();
 }
 
-// Files up to `limit` of the oldest customer_log rows into the directory tables, in key order
-// (neighbouring rows land on the same B-tree pages), and deletes them. A key recorded before
-// keeps its created_at; last_seen_at moves forward. Sets *drained to the rows filed.
-Status DrainCustomerLogWork(Connection& c, int64_t limit, int64_t* drained) {
-  *drained = 0;
+// What one drain files into the customer directory, sorted so that neighbouring rows land on the
+// same B-tree pages.
+struct DirectoryBatch {
   struct KeySeen {
     std::string shop;
     int64_t first = 0;
@@ -464,7 +459,30 @@ Status DrainCustomerLogWork(Connection& c, int64_t limit, int64_t* drained) {
   std::map<std::pair<std::string, std::string>, KeySeen> keys;  // (ref, key id)
   std::set<std::pair<std::string, std::string>> index;          // (blind, ref)
   std::set<std::pair<std::string, int64_t>> orders, webhooks;   // (ref, id)
+
+  void AddKey(const std::string& ref, std::string key_id, std::string shop, int64_t at) {
+    auto [it, fresh] = keys.try_emplace({ref, std::move(key_id)}, KeySeen{std::move(shop), at, at});
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, at);
+      it->second.last = std::max(it->second.last, at);
+    }
+  }
+  void AddBlinds(const std::string& ref, std::string_view blinds) {
+    for (size_t pos = 0; pos < blinds.size();) {
+      size_t end = blinds.find(' ', pos);
+      if (end == std::string_view::npos) end = blinds.size();
+      if (end > pos) index.emplace(std::string(blinds.substr(pos, end - pos)), ref);
+      pos = end + 1;
+    }
+  }
+};
+
+// Takes up to `limit` of the oldest customer_log rows into `batch` and deletes them. Sets *more
+// when rows may be left.
+Status TakeCustomerLog(Connection& c, int64_t limit, DirectoryBatch& batch, int64_t* rows,
+                       bool* more) {
   int64_t last_id = 0;
+  int64_t n = 0;
   {
     OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT id, customer_ref, key_id, shop, at, blinds, "
                                           "order_id, webhook_id FROM customer_log ORDER BY id "
@@ -474,27 +492,99 @@ Status DrainCustomerLogWork(Connection& c, int64_t limit, int64_t* drained) {
       OP_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
       last_id = s.Int(0);
-      ++*drained;
+      ++n;
       std::string ref = s.Text(1);
-      const int64_t at = s.Int(4);
-      auto [it, fresh] = keys.try_emplace({ref, s.Text(2)}, KeySeen{s.Text(3), at, at});
-      if (!fresh) {
-        it->second.first = std::min(it->second.first, at);
-        it->second.last = std::max(it->second.last, at);
-      }
-      const std::string_view blinds = s.TextView(5);
-      for (size_t pos = 0; pos < blinds.size();) {
-        size_t end = blinds.find(' ', pos);
-        if (end == std::string_view::npos) end = blinds.size();
-        if (end > pos) index.emplace(std::string(blinds.substr(pos, end - pos)), ref);
-        pos = end + 1;
-      }
-      if (!s.IsNull(6)) orders.emplace(ref, s.Int(6));
-      if (!s.IsNull(7)) webhooks.emplace(ref, s.Int(7));
+      batch.AddKey(ref, s.Text(2), s.Text(3), s.Int(4));
+      batch.AddBlinds(ref, s.TextView(5));
+      // Rows appended before migration 9 name the order and webhook they came with.
+      if (!s.IsNull(6)) batch.orders.emplace(ref, s.Int(6));
+      if (!s.IsNull(7)) batch.webhooks.emplace(ref, s.Int(7));
     }
   }
-  if (*drained == 0) return Status::Ok();
-  for (const auto& [ref_key, seen] : keys) {
+  *rows += n;
+  *more = *more || n == limit;
+  if (n == 0) return Status::Ok();
+  OP_ASSIGN_OR_RETURN(Stmt del, c.Prepare("DELETE FROM customer_log WHERE id <= ?1"));
+  del.Bind(1, last_id);
+  return del.Exec();
+}
+
+Status SetDirectoryMark(Connection& c, std::string_view source, int64_t last_id) {
+  OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE customer_directory_marks SET last_id = ?2 "
+                                        "WHERE source = ?1"));
+  s.Bind(1, source).Bind(2, last_id);
+  return s.Exec();
+}
+
+// Takes up to `limit` rows about a customer past the mark of `source` ("webhooks": keys, blind
+// indexes and the webhook; "orders": the order) into `batch`, and moves the mark past them — past
+// every row of the table when fewer than `limit` were found. Rows without a customer (stored in
+// clear) are skipped; their empty customer_ref is read from the row's header, so such a scan does
+// not read the (large) webhook bodies.
+Status TakeMarkedRows(Connection& c, std::string_view source, int64_t limit, DirectoryBatch& batch,
+                      int64_t* rows, bool* more) {
+  const bool webhooks = source == "webhooks";
+  int64_t mark = 0;
+  {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT last_id FROM customer_directory_marks "
+                                          "WHERE source = ?1"));
+    s.Bind(1, source);
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row)
+      return InternalError("customer_directory_marks has no row for " + std::string(source));
+    mark = s.Int(0);
+  }
+  int64_t n = 0;
+  int64_t last_id = mark;
+  {
+    OP_ASSIGN_OR_RETURN(
+        Stmt s, c.Prepare(webhooks ? "SELECT id, customer_ref, key_id, shop, seen_at, blinds FROM "
+                                     "webhooks WHERE id > ?1 AND customer_ref != '' AND "
+                                     "key_id != '' ORDER BY id LIMIT ?2"
+                                   : "SELECT id, customer_ref FROM orders WHERE id > ?1 AND "
+                                     "customer_ref != '' ORDER BY id LIMIT ?2"));
+    s.Bind(1, mark).Bind(2, limit);
+    while (true) {
+      OP_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      ++n;
+      last_id = s.Int(0);
+      std::string ref = s.Text(1);
+      if (webhooks) {
+        batch.AddKey(ref, s.Text(2), s.Text(3), s.Int(4));
+        batch.AddBlinds(ref, s.TextView(5));
+        batch.webhooks.emplace(std::move(ref), last_id);
+      } else {
+        batch.orders.emplace(std::move(ref), last_id);
+      }
+    }
+  }
+  *rows += n;
+  if (n == limit) {
+    *more = true;
+  } else {
+    OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare(webhooks ? "SELECT COALESCE(MAX(id), 0) FROM webhooks"
+                                                   : "SELECT COALESCE(MAX(id), 0) FROM orders"));
+    OP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (row) last_id = std::max(last_id, s.Int(0));
+  }
+  if (last_id == mark) return Status::Ok();
+  return SetDirectoryMark(c, source, last_id);
+}
+
+// Files up to `limit` rows of each source (customer_log, webhooks and orders past their marks)
+// into the directory tables, in key order. A key recorded before keeps its created_at;
+// last_seen_at moves forward. Sets *filed to the deliveries filed (log and webhook rows; an order
+// comes with one of those) and *more when a source may have more.
+Status DrainCustomerLogWork(Connection& c, int64_t limit, int64_t* filed, bool* more) {
+  *filed = 0;
+  *more = false;
+  DirectoryBatch batch;
+  OP_RETURN_IF_ERROR(TakeCustomerLog(c, limit, batch, filed, more));
+  OP_RETURN_IF_ERROR(TakeMarkedRows(c, "webhooks", limit, batch, filed, more));
+  int64_t orders = 0;
+  OP_RETURN_IF_ERROR(TakeMarkedRows(c, "orders", limit, batch, &orders, more));
+  for (const auto& [ref_key, seen] : batch.keys) {
     OP_ASSIGN_OR_RETURN(
         Stmt s, c.Prepare("INSERT INTO customer_keys (customer_ref, key_id, shop, created_at, "
                           "last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET "
@@ -503,35 +593,37 @@ Status DrainCustomerLogWork(Connection& c, int64_t limit, int64_t* drained) {
     s.Bind(4, seen.first).Bind(5, seen.last);
     OP_RETURN_IF_ERROR(s.Exec());
   }
-  for (const auto& [blind, ref] : index) {
+  for (const auto& [blind, ref] : batch.index) {
     OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO customer_index (blind, customer_ref) "
                                           "VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
     s.Bind(1, blind).Bind(2, ref);
     OP_RETURN_IF_ERROR(s.Exec());
   }
-  for (const auto& [ref, id] : orders) {
+  for (const auto& [ref, id] : batch.orders) {
     OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO customer_orders (customer_ref, order_id) "
                                           "VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
     s.Bind(1, ref).Bind(2, id);
     OP_RETURN_IF_ERROR(s.Exec());
   }
-  for (const auto& [ref, id] : webhooks) {
+  for (const auto& [ref, id] : batch.webhooks) {
     OP_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO customer_webhooks (customer_ref, "
                                           "webhook_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
     s.Bind(1, ref).Bind(2, id);
     OP_RETURN_IF_ERROR(s.Exec());
   }
-  OP_ASSIGN_OR_RETURN(Stmt del, c.Prepare("DELETE FROM customer_log WHERE id <= ?1"));
-  del.Bind(1, last_id);
-  return del.Exec();
+  return Status::Ok();
 }
 
-// Sets *logged when the delivery appended a customer_log row.
+// Sets *logged when the delivery left something about a customer for the directory to file.
 Status IngestWork(Connection& c, const Delivery& d, int64_t now, const StockObserver* observer,
                   DeliveryOutcome& out, bool* logged) {
+  std::string blinds;
+  if (NamesCustomer(d)) {
+    OP_ASSIGN_OR_RETURN(blinds, JoinBlinds(d));
+  }
   int64_t webhook_row = 0;
   if (!d.webhook_id.empty() || !d.event_id.empty()) {
-    OP_ASSIGN_OR_RETURN(webhook_row, InsertWebhook(c, d));
+    OP_ASSIGN_OR_RETURN(webhook_row, InsertWebhook(c, d, blinds, now));
     if (webhook_row == 0) {
       out.duplicate = true;
       if (!d.channel_order_id.empty()) {
@@ -558,10 +650,13 @@ Status IngestWork(Connection& c, const Delivery& d, int64_t now, const StockObse
     default:
       return InvalidArgumentError("unknown delivery kind");
   }
-  // A duplicate create with a fresh webhook id is logged too: its stored body is sealed under
-  // the key it names.
-  return AppendCustomerLog(c, d, now, out.order_created ? out.order_id : OrderId(), webhook_row,
-                           logged);
+  if (!NamesCustomer(d)) return Status::Ok();
+  // A stored webhook carries the customer itself (a duplicate create with a fresh webhook id too:
+  // its body is sealed under the key it names); the order a delivery creates carries its
+  // customer_ref. Anything else goes through customer_log.
+  if (webhook_row == 0) OP_RETURN_IF_ERROR(AppendCustomerLog(c, d, blinds, now));
+  *logged = true;
+  return Status::Ok();
 }
 
 Status TransitionWork(Connection& c, const OrderTransition& t, int64_t now,
@@ -678,8 +773,11 @@ Status ConfigureWriter(Connection& c) {
   }
   return c.ExecScript(
       "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
-      // Index and table pages from memory, not a pread per miss: the writer is the bottleneck.
-      "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;");
+      // Reads come from the memory map. The page cache stays at SQLite's default (2 MB): SQLite
+      // 3.40 walks every slot of it at the end of a commit whenever a B-tree balance moved a page
+      // through the lock-byte page's number (seen on most ingest commits), and with 64 MiB that
+      // walk took a quarter of the writer's time (bench BM_Ingest, perf; 8 MB measured slower).
+      "PRAGMA cache_size = -2000; PRAGMA mmap_size = 268435456;");
 }
 
 }  // namespace
@@ -755,7 +853,7 @@ Result<DeliveryOutcome> SqliteStore::Ingest(const Delivery& d) {
     return IngestWork(*writer_conn_, d, clock_.Now().micros, stock_observer_, out, &logged);
   };
   OP_RETURN_IF_ERROR(writer_->Submit(work));
-  // Past the threshold, the delivery that crossed it files the log (one caller at a time; the
+  // Past the threshold, the delivery that crossed it files the backlog (one caller at a time; the
   // delivery itself is committed whatever the drain does).
   if (logged && customer_log_rows_.fetch_add(1) + 1 >= customer_log_batch_ &&
       !draining_customer_log_.exchange(true)) {
@@ -767,13 +865,17 @@ Result<DeliveryOutcome> SqliteStore::Ingest(const Delivery& d) {
 
 Status SqliteStore::DrainCustomerLog() {
   while (true) {
-    int64_t drained = 0;
+    int64_t filed = 0;
+    bool more = false;
     auto work = [&]() -> Status {
-      return DrainCustomerLogWork(*writer_conn_, customer_log_batch_, &drained);
+      return DrainCustomerLogWork(*writer_conn_, customer_log_batch_, &filed, &more);
     };
     OP_RETURN_IF_ERROR(writer_->Submit(work));
-    customer_log_rows_.fetch_sub(std::min(drained, customer_log_rows_.load()));
-    if (drained < customer_log_batch_) return Status::Ok();
+    int64_t pending = customer_log_rows_.load();
+    while (
+        !customer_log_rows_.compare_exchange_weak(pending, std::max<int64_t>(0, pending - filed))) {
+    }
+    if (!more) return Status::Ok();
   }
 }
 

@@ -45,10 +45,10 @@ struct SqliteOptions {
   // it returns are written with the change (store/stock.h). May be null; must outlive the store.
   // Default: null.
   const StockObserver* stock_observer = nullptr;
-  // customer_log rows filed per drain; Ingest drains when this many are pending (see
-  // DrainCustomerLog). Larger batches cost less per row (every directory page is written about
-  // once per drain) but hold the writer longer: about 0.1 s at the default. Values below 1 are
-  // raised to 1. Default: 4096.
+  // Deliveries about a customer filed into the customer directory per drain; Ingest drains when
+  // this many are pending (see DrainCustomerLog). Larger batches cost less per delivery (every
+  // directory page is written about once per drain) but hold the writer longer: about 0.1 s at
+  // the default. Values below 1 are raised to 1. Default: 4096.
   int customer_log_batch = 4096;
 };
 
@@ -135,11 +135,14 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<std::string, std::string>>> WebhookBodiesOfCustomer(
       std::string_view customer_ref) override;
 
-  // Files every pending customer_log row into the customer directory (customer_keys,
-  // customer_index, customer_orders, customer_webhooks). Ingest appends one log row per delivery
-  // about a customer and drains past SqliteOptions::customer_log_batch rows; every read of the
-  // directory above drains first, so reads always see every committed delivery. A crash leaves the
-  // log for the next drain. Public for benchmarks and tests that want the backlog filed now.
+  // Files every pending delivery about a customer into the customer directory (customer_keys,
+  // customer_index, customer_orders, customer_webhooks). Ingest writes no directory row: a stored
+  // webhook carries its customer, key and blind indexes, an order its customer, and a delivery
+  // with neither appends one customer_log row; drains file the webhooks and orders past a mark
+  // (customer_directory_marks) and the log. Ingest drains past SqliteOptions::customer_log_batch
+  // deliveries; every read of the directory above drains first, so reads always see every
+  // committed delivery. A crash leaves the backlog for the next drain. Public for benchmarks and
+  // tests that want the backlog filed now.
   Status DrainCustomerLog();
 
  private:
@@ -155,7 +158,7 @@ class SqliteStore final : public Store {
   const Clock& clock_;
   const StockObserver* stock_observer_;        // may be null
   const int64_t customer_log_batch_;           // SqliteOptions::customer_log_batch
-  std::atomic<int64_t> customer_log_rows_{0};  // rows appended by this process, not filed
+  std::atomic<int64_t> customer_log_rows_{0};  // deliveries of this process, not filed
   std::atomic<bool> draining_customer_log_{false};
   std::unique_ptr<internal::Connection> writer_conn_;  // used only on the writer thread
   std::unique_ptr<internal::GroupCommitWriter> writer_;

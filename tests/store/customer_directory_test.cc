@@ -1,6 +1,7 @@
-// The customer directory of SqliteStore: deliveries append to customer_log, drains file the log
-// into customer_keys / customer_index / customer_orders / customer_webhooks, and every directory
-// read sees every committed delivery.
+// The customer directory of SqliteStore: a stored webhook carries its customer, key and blind
+// indexes, an order its customer, other deliveries append to customer_log; drains file what is
+// past the marks (and the log) into customer_keys / customer_index / customer_orders /
+// customer_webhooks, and every directory read sees every committed delivery.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -49,6 +50,16 @@ class CustomerDirectoryTest : public ::testing::Test {
   int64_t Count(const std::string& table) {
     return QueryInt(path_, "SELECT COUNT(*) FROM " + table);
   }
+  int64_t Mark(const std::string& source) {
+    return QueryInt(path_,
+                    "SELECT last_id FROM customer_directory_marks WHERE source = '" + source + "'");
+  }
+  // Deliveries about a customer not filed yet: log rows and webhooks past the mark.
+  int64_t Pending() {
+    return Count("customer_log") +
+           QueryInt(path_, "SELECT COUNT(*) FROM webhooks WHERE customer_ref != '' AND id > " +
+                               std::to_string(Mark("webhooks")));
+  }
 
   TempDir dir_;
   std::string path_;
@@ -56,17 +67,21 @@ class CustomerDirectoryTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> store_;
 };
 
-TEST_F(CustomerDirectoryTest, ReadsSeeDeliveriesStillInTheLog) {
+TEST_F(CustomerDirectoryTest, ReadsSeeWebhooksNotFiledYet) {
   auto out = store_->Ingest(About("1001", "cus_a", "k1", {"e_a", "p_a"}, "wh-1"));
   ASSERT_TRUE(out.ok()) << out.status().ToString();
-  // Filed lazily: the delivery sits in the log until something reads the directory.
-  EXPECT_EQ(Count("customer_log"), 1);
+  // Filed lazily: the webhook row carries the customer until something reads the directory; no
+  // log row is written for it.
+  EXPECT_EQ(Pending(), 1);
+  EXPECT_EQ(Count("customer_log"), 0);
   EXPECT_EQ(Count("customer_keys"), 0);
 
   auto refs = store_->FindCustomers({"p_a", "unknown"});
   ASSERT_TRUE(refs.ok()) << refs.status().ToString();
   EXPECT_THAT(*refs, ElementsAre("cus_a"));
-  EXPECT_EQ(Count("customer_log"), 0);
+  EXPECT_EQ(Pending(), 0);
+  EXPECT_EQ(Mark("webhooks"), 1);
+  EXPECT_EQ(Mark("orders"), out->order_id.value());
 
   auto keys = store_->GetCustomerKeys("cus_a");
   ASSERT_TRUE(keys.ok());
@@ -129,13 +144,47 @@ TEST_F(CustomerDirectoryTest, RepeatDeliveriesMoveLastSeenAndKeepCreatedAt) {
 }
 
 TEST_F(CustomerDirectoryTest, TheBacklogSurvivesAReopenAndIsFiledThen) {
-  ASSERT_TRUE(store_->Ingest(About("1", "cus_a", "k1", {"e_a"})).ok());
-  ASSERT_TRUE(store_->Ingest(About("2", "cus_b", "k2", {"e_b"})).ok());
-  store_.reset();  // as after a crash: the log is committed, the directory not yet filled
-  EXPECT_EQ(Count("customer_log"), 2);
+  ASSERT_TRUE(store_->Ingest(About("1", "cus_a", "k1", {"e_a"})).ok());  // through the log
+  ASSERT_TRUE(store_->Ingest(About("2", "cus_b", "k2", {"e_b"}, "wh-2")).ok());
+  store_.reset();  // as after a crash: the deliveries are committed, the directory not yet filled
+  EXPECT_EQ(Count("customer_log"), 1);
+  EXPECT_EQ(Pending(), 2);
   Open();
   EXPECT_THAT(*store_->FindCustomers({"e_a", "e_b"}), ElementsAre("cus_a", "cus_b"));
+  EXPECT_EQ(Pending(), 0);
+  EXPECT_EQ(store_->OrdersOfCustomer("cus_a")->size(), 1u);
+  EXPECT_EQ(store_->OrdersOfCustomer("cus_b")->size(), 1u);
+  EXPECT_EQ(store_->WebhookBodiesOfCustomer("cus_b")->size(), 1u);
+}
+
+TEST_F(CustomerDirectoryTest, WebhooksAreFiledPastTheBatchSizeWithoutALogRow) {
+  for (int i = 0; i < 63; ++i) {
+    const std::string n = std::to_string(i);
+    ASSERT_TRUE(store_->Ingest(About("o" + n, "cus_" + n, "k" + n, {"e_" + n}, "wh-" + n)).ok());
+  }
+  EXPECT_EQ(Pending(), 63);
   EXPECT_EQ(Count("customer_log"), 0);
+  ASSERT_TRUE(store_->Ingest(About("o63", "cus_63", "k63", {"e_63"}, "wh-63")).ok());
+  EXPECT_EQ(Pending(), 0);
+  EXPECT_EQ(Count("customer_keys"), 64);
+  EXPECT_EQ(Count("customer_index"), 64);
+  EXPECT_EQ(Count("customer_orders"), 64);
+  EXPECT_EQ(Count("customer_webhooks"), 64);
+}
+
+TEST_F(CustomerDirectoryTest, TheMarksPassRowsStoredInClear) {
+  // Stored without encryption: nothing to file, but the marks move past them.
+  ASSERT_TRUE(store_->Ingest(OrderDelivery(DeliveryKind::kOrderCreate, "1", "wh-1")).ok());
+  ASSERT_TRUE(store_->Ingest(OrderDelivery(DeliveryKind::kOrderCreate, "2", "wh-2")).ok());
+  auto out = store_->Ingest(About("3", "cus_c", "k3", {"e_c"}, "wh-3"));
+  ASSERT_TRUE(out.ok());
+  ASSERT_TRUE(store_->Ingest(OrderDelivery(DeliveryKind::kOrderCreate, "4", "wh-4")).ok());
+  EXPECT_THAT(*store_->FindCustomers({"e_c"}), ElementsAre("cus_c"));
+  EXPECT_EQ(Mark("webhooks"), 4);
+  EXPECT_EQ(Mark("orders"), QueryInt(path_, "SELECT MAX(id) FROM orders"));
+  ASSERT_EQ(store_->OrdersOfCustomer("cus_c")->size(), 1u);
+  EXPECT_EQ((*store_->OrdersOfCustomer("cus_c"))[0].id, out->order_id);
+  EXPECT_EQ(Count("customer_webhooks"), 1);
 }
 
 TEST_F(CustomerDirectoryTest, IngestDrainsPastTheBatchSize) {
@@ -180,14 +229,18 @@ TEST_F(CustomerDirectoryTest, ABlindIndexWithASpaceIsRefusedAndNothingIsWritten)
   EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Count("orders"), 0);
   EXPECT_EQ(Count("customer_log"), 0);
+  auto hooked = store_->Ingest(About("2", "cus_b", "k2", {"bad blind"}, "wh-2"));
+  ASSERT_FALSE(hooked.ok());
+  EXPECT_EQ(Count("webhooks"), 0);
 }
 
-TEST_F(CustomerDirectoryTest, ADuplicateWebhookIsNotLoggedTwice) {
+TEST_F(CustomerDirectoryTest, ADuplicateWebhookIsNotFiledTwice) {
   ASSERT_TRUE(store_->Ingest(About("1", "cus_a", "k1", {"e_a"}, "wh-1")).ok());
   auto again = store_->Ingest(About("1", "cus_a", "k1", {"e_a"}, "wh-1"));
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->duplicate);
-  EXPECT_EQ(Count("customer_log"), 1);
+  EXPECT_EQ(Pending(), 1);
+  EXPECT_EQ(Count("webhooks"), 1);
 }
 
 }  // namespace

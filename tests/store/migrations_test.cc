@@ -99,6 +99,48 @@ TEST_F(MigrationsTest, CustomerRowsOfSchema7AreFiledByMigration8) {
             0);
 }
 
+// Migration 9 sets the directory's marks past every row stored before it (those were filed
+// through customer_log); a log row of schema 8, which names its order and webhook, is still
+// filed.
+TEST_F(MigrationsTest, Migration9MarksStoredRowsAndKeepsTheLogOfSchema8) {
+  {
+    auto conn = Raw();
+    ASSERT_NE(conn, nullptr);
+    const auto known = KnownMigrations();
+    ASSERT_GE(known.size(), 9u);
+    ASSERT_TRUE(Migrate(*conn, clock_, known.first(8)).ok());
+  }
+  ExecSql(path_,
+          "INSERT INTO orders (id, channel, shop, channel_order_id, number, state, version, "
+          "currency, total_minor, financial_status, created_at, updated_at, customer_ref, key_id) "
+          "VALUES (7, 'shopify', 's', '1001', '#1001', 'received', 1, 'EUR', 100, 'paid', 0, 0, "
+          "'cus_a', 'k1')");
+  ExecSql(path_,
+          "INSERT INTO webhooks (id, channel, shop, topic, webhook_id, event_id, api_version, "
+          "triggered_at, received_at, body, customer_ref) VALUES (3, 'shopify', 's', "
+          "'orders/create', 'w', '', '', '', 0, '{}', 'cus_a')");
+  ExecSql(path_,
+          "INSERT INTO customer_log (customer_ref, key_id, shop, at, blinds, order_id, "
+          "webhook_id) VALUES ('cus_a', 'k1', 's', 5, 'e_a', 7, 3)");
+  auto store = OpenStore();
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(QueryInt(path_,
+                     "SELECT last_id FROM customer_directory_marks WHERE source = "
+                     "'webhooks'"),
+            3);
+  EXPECT_EQ(QueryInt(path_,
+                     "SELECT last_id FROM customer_directory_marks WHERE source = "
+                     "'orders'"),
+            7);
+  auto refs = (*store)->FindCustomers({"e_a"});
+  ASSERT_TRUE(refs.ok()) << refs.status().ToString();
+  ASSERT_EQ(refs->size(), 1u);
+  EXPECT_EQ(QueryInt(path_, "SELECT order_id FROM customer_orders WHERE customer_ref = 'cus_a'"),
+            7);
+  EXPECT_EQ(QueryInt(path_, "SELECT webhook_id FROM customer_webhooks"), 3);
+  EXPECT_EQ(QueryInt(path_, "SELECT COUNT(*) FROM customer_log"), 0);
+}
+
 TEST_F(MigrationsTest, NewerDatabaseIsRefused) {
   ASSERT_TRUE(OpenStore().ok());
   ExecSql(path_, "INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)");
