@@ -1,5 +1,6 @@
 #include "privacy/field_seal.h"
 
+#include <pthread.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -118,31 +119,37 @@ void BuildAd(std::string_view key_id, char type, std::string_view field, std::st
   ad->append(field);
 }
 
-// Random nonces drawn from the system a batch at a time, for one call (never kept across calls,
-// so a fork cannot hand the same nonces to two processes).
-class NonceSource {
- public:
-  const unsigned char* Next() {
-    if (used_ == kBatch) {
-      randombytes_buf(buf_.data(), buf_.size());
-      used_ = 0;
-    }
-    return buf_.data() + kNonceBytes * used_++;
-  }
-
- private:
-  static constexpr size_t kBatch = 16;
-  std::array<unsigned char, kNonceBytes * kBatch> buf_{};
-  size_t used_ = kBatch;
+// Nonces of this thread, drawn from the system kPoolNonces at a time: XChaCha20's 192-bit
+// nonces are safe to draw at random, and the pool saves a getrandom call per sealed document. A
+// forked child drops the pool it inherited (pthread_atfork; only the forking thread lives on in
+// the child), so that two processes never use the same nonces.
+constexpr size_t kPoolNonces = 64;
+struct NoncePool {
+  std::array<unsigned char, kNonceBytes * kPoolNonces> bytes{};
+  size_t used = kPoolNonces;
 };
+thread_local NoncePool t_nonces;
+
+void DropNoncesInChild() { t_nonces.used = kPoolNonces; }
+
+void TakeNonce(unsigned char* out) {
+  static const int registered = pthread_atfork(nullptr, nullptr, &DropNoncesInChild);
+  static_cast<void>(registered);
+  NoncePool& pool = t_nonces;
+  if (pool.used == kPoolNonces) {
+    randombytes_buf(pool.bytes.data(), pool.bytes.size());
+    pool.used = 0;
+  }
+  std::copy_n(pool.bytes.data() + kNonceBytes * pool.used++, kNonceBytes, out);
+}
 
 // Appends the token (without quotes) sealing `plaintext`.
 void AppendToken(std::string_view plaintext, char type, std::string_view field, const DataKey& key,
-                 NonceSource& nonces, std::string* ad, std::string* sealed, std::string* out) {
+                 std::string* ad, std::string* sealed, std::string* out) {
   BuildAd(key.id, type, field, ad);
   sealed->resize(kNonceBytes + plaintext.size() + kTagBytes);
   auto* s = reinterpret_cast<unsigned char*>(sealed->data());
-  std::copy_n(nonces.Next(), kNonceBytes, s);
+  TakeNonce(s);
   crypto_aead_xchacha20poly1305_ietf_encrypt(
       s + kNonceBytes, nullptr, reinterpret_cast<const unsigned char*>(plaintext.data()),
       plaintext.size(), reinterpret_cast<const unsigned char*>(ad->data()), ad->size(), nullptr, s,
@@ -461,7 +468,7 @@ Result<std::string> SealDocument(std::string_view json, size_t brace, const Data
   }
   std::string sealed(kNonceBytes + plain.size() + kTagBytes, '\0');
   auto* s = reinterpret_cast<unsigned char*>(sealed.data());
-  randombytes_buf(s, kNonceBytes);
+  TakeNonce(s);
   crypto_aead_xchacha20poly1305_ietf_encrypt(
       s + kNonceBytes, nullptr, reinterpret_cast<const unsigned char*>(plain.data()), plain.size(),
       reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr, s, key.key->data());
@@ -672,7 +679,6 @@ Result<std::string> SealJson(std::string_view json, const DataKey& key, SealStat
   if (root < json.size() && json[root] == '{') return SealDocument(json, root, key, stats);
   // Format v1: each value its own token.
   Rewrite rewrite(json);
-  NonceSource nonces;
   std::string field_scratch, parent_scratch, plain, ad, sealed;
   std::vector<JsonFrame> stack;
   stack.reserve(16);
@@ -692,8 +698,7 @@ Result<std::string> SealJson(std::string_view json, const DataKey& key, SealStat
         }
         std::string* out = rewrite.Replace(v.begin);
         out->push_back('"');
-        AppendToken(plaintext, v.is_string ? 's' : 'n', place.field, key, nonces, &ad, &sealed,
-                    out);
+        AppendToken(plaintext, v.is_string ? 's' : 'n', place.field, key, &ad, &sealed, out);
         out->push_back('"');
         rewrite.Skip(v.end);
         ++count;
@@ -750,9 +755,8 @@ std::string SealText(std::string_view plaintext, std::string_view field, const D
   // through this signature, and returning the plaintext would store it in clear.
   if (key.key == nullptr || key.id.size() != kKeyIdChars) std::abort();
   static_cast<void>(internal::EnsureSodium());
-  NonceSource nonces;
   std::string ad, sealed, out;
-  AppendToken(plaintext, 's', field, key, nonces, &ad, &sealed, &out);
+  AppendToken(plaintext, 's', field, key, &ad, &sealed, &out);
   return out;
 }
 

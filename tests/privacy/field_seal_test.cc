@@ -2,6 +2,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -568,6 +570,38 @@ TEST_F(FieldSealTest, LookupErrorsAreReturned) {
   auto opened = OpenJson(sealed, failing);
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), StatusCode::kUnavailable);
+}
+
+// The nonce of a sealed document: the first 32 base64url characters after "<key id>:".
+std::string NonceOf(const std::string& sealed) {
+  const size_t at = sealed.find("00112233aabbccdd:");
+  return at == std::string::npos ? "" : sealed.substr(at + 17, 32);
+}
+
+// Nonces come from a per-thread pool; a forked child must not draw the parent's next ones.
+TEST_F(FieldSealTest, AForkedChildDoesNotReuseTheParentsNonces) {
+  const std::string first = NonceOf(Seal(kShopifyOrder));  // fills this thread's pool
+  ASSERT_EQ(first.size(), 32u);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto sealed = SealJson(kShopifyOrder, key_);
+    const std::string nonce = sealed.ok() ? NonceOf(*sealed) : std::string(32, '!');
+    _exit(write(fds[1], nonce.data(), nonce.size()) == static_cast<ssize_t>(nonce.size()) ? 0 : 1);
+  }
+  close(fds[1]);
+  std::string from_child(32, '\0');
+  ASSERT_EQ(read(fds[0], from_child.data(), from_child.size()), 32);
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  const std::string in_parent = NonceOf(Seal(kShopifyOrder));
+  EXPECT_NE(from_child, in_parent);
+  EXPECT_NE(from_child, first);
+  EXPECT_NE(in_parent, first);
 }
 
 TEST_F(FieldSealTest, SealedKeyIdsListsEachKeyOnce) {
