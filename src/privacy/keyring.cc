@@ -17,6 +17,7 @@
 #include <span>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "privacy/internal/key_arena.h"
 #include "privacy/internal/key_db.h"
@@ -66,11 +67,29 @@ std::string Hex(const unsigned char* bytes, size_t n) {
   return out;
 }
 
-std::string NewKeyId() {
-  unsigned char id[kIdBytes];
-  randombytes_buf(id, sizeof id);
-  return Hex(id, sizeof id);
-}
+// Random bytes for a batch of new data keys — per key an id, the key and the nonce of its
+// wrapping — from one draw of the system's generator, expanded with ChaCha20
+// (randombytes_buf_deterministic): one getrandom call per batch instead of three per key.
+class KeyBatchRandomness {
+ public:
+  static constexpr size_t kPerKey = kIdBytes + kKeyBytes + kNonceBytes;
+  explicit KeyBatchRandomness(size_t keys) : bytes_(keys * kPerKey) {
+    unsigned char seed[randombytes_SEEDBYTES];
+    randombytes_buf(seed, sizeof seed);
+    randombytes_buf_deterministic(bytes_.data(), bytes_.size(), seed);
+    sodium_memzero(seed, sizeof seed);
+  }
+  KeyBatchRandomness(const KeyBatchRandomness&) = delete;
+  KeyBatchRandomness& operator=(const KeyBatchRandomness&) = delete;
+  ~KeyBatchRandomness() { sodium_memzero(bytes_.data(), bytes_.size()); }
+
+  const unsigned char* Id(size_t i) const { return bytes_.data() + i * kPerKey; }
+  const unsigned char* Key(size_t i) const { return Id(i) + kIdBytes; }
+  const unsigned char* Nonce(size_t i) const { return Key(i) + kKeyBytes; }
+
+ private:
+  std::vector<unsigned char> bytes_;
+};
 
 // Keyed BLAKE2b of a fixed label: names a master key without revealing it.
 std::string MasterKeyId(const unsigned char* key) {
@@ -95,13 +114,21 @@ std::string IndexKeyAd(std::string_view master_id) {
   return ad;
 }
 
-Wrapped Wrap(const unsigned char* key, std::string_view ad, const unsigned char* master) {
+// Wraps `key` under `master` with the given nonce (kNonceBytes, never used twice).
+Wrapped WrapWithNonce(const unsigned char* key, std::string_view ad, const unsigned char* master,
+                      const unsigned char* nonce) {
   Wrapped w;
-  randombytes_buf(w.data(), kNonceBytes);
+  std::memcpy(w.data(), nonce, kNonceBytes);
   crypto_aead_xchacha20poly1305_ietf_encrypt(w.data() + kNonceBytes, nullptr, key, kKeyBytes,
                                              reinterpret_cast<const unsigned char*>(ad.data()),
                                              ad.size(), nullptr, w.data(), master);
   return w;
+}
+
+Wrapped Wrap(const unsigned char* key, std::string_view ad, const unsigned char* master) {
+  unsigned char nonce[kNonceBytes];
+  randombytes_buf(nonce, sizeof nonce);
+  return WrapWithNonce(key, ad, master, nonce);
 }
 
 // Unwraps into `out` (kKeyBytes). False when the row is not a key wrapped under `master` with
@@ -334,16 +361,16 @@ Status SqliteKeyring::LoadOrCreateIndexKey() {
 Result<std::vector<DataKey>> SqliteKeyring::MakePoolBatch() {
   std::vector<DataKey> fresh;
   fresh.reserve(kPoolBatch);
-  unsigned char material[kKeyBytes];
-  ScrubOnExit scrub(material, sizeof material);
+  const KeyBatchRandomness random(kPoolBatch);
   const int64_t now = clock_.Now().micros;
   std::lock_guard lock(db_mu_);
   WriteTransaction txn(*db_);
   OP_RETURN_IF_ERROR(txn.Begin());
   for (size_t i = 0; i < kPoolBatch; ++i) {
-    std::string id = NewKeyId();
-    randombytes_buf(material, sizeof material);
-    const Wrapped w = Wrap(material, DataKeyAd(id, master_ids_[0]), Master(0));
+    std::string id = Hex(random.Id(i), kIdBytes);
+    const unsigned char* material = random.Key(i);
+    const Wrapped w =
+        WrapWithNonce(material, DataKeyAd(id, master_ids_[0]), Master(0), random.Nonce(i));
     auto q = insert_key_.Start();
     q.Bind(1, id).Bind(2, master_ids_[0]).BindBlob(3, w).Bind(4, now);
     OP_RETURN_IF_ERROR(q.Run());

@@ -71,17 +71,28 @@ namespace {
 
 // Blind indexes of every identity, as recorded for a customer and as searched for.
 std::vector<std::string> IdentityIndexes(const Keyring& keyring, const CustomerIdentity& who) {
+  // Each distinct value is hashed once (an order names its email on the order and on the
+  // customer, nearly always the same).
+  const auto distinct = [](const std::vector<std::string>& values, auto normalise) {
+    std::vector<std::string> out;
+    for (const std::string& v : values) {
+      std::string n = normalise(v);
+      if (!n.empty() && std::find(out.begin(), out.end(), n) == out.end()) {
+        out.push_back(std::move(n));
+      }
+    }
+    return out;
+  };
   std::vector<std::string> out;
-  for (const std::string& e : who.emails) {
-    const std::string n = NormaliseEmail(e);
-    if (!n.empty()) out.push_back(ShopIndex(keyring, "email", who.shop, n));
+  for (const std::string& n : distinct(who.emails, NormaliseEmail)) {
+    out.push_back(ShopIndex(keyring, "email", who.shop, n));
   }
-  for (const std::string& p : who.phones) {
-    const std::string n = NormalisePhone(p);
-    if (!n.empty()) out.push_back(ShopIndex(keyring, "phone", who.shop, n));
+  for (const std::string& n : distinct(who.phones, NormalisePhone)) {
+    out.push_back(ShopIndex(keyring, "phone", who.shop, n));
   }
-  for (const std::string& id : who.channel_customer_ids) {
-    if (!id.empty()) out.push_back(ShopIndex(keyring, "customer_id", who.shop, id));
+  for (const std::string& id :
+       distinct(who.channel_customer_ids, [](const std::string& v) { return v; })) {
+    out.push_back(ShopIndex(keyring, "customer_id", who.shop, id));
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
