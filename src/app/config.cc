@@ -88,7 +88,7 @@ class ConfigReader {
     OP_RETURN_IF_ERROR(CheckKeys(root, "",
                                  {"listen", "data_dir", "log_level", "shops", "api_keys", "limits",
                                   "pipeline", "rules", "automation", "locations", "carriers",
-                                  "inventory", "risk", "review", "privacy", "access"}));
+                                  "inventory", "risk", "review", "privacy", "access", "ai"}));
 
     if (YAML::Node n = root["listen"]) {
       OP_ASSIGN_OR_RETURN(c.listen, String(n, "listen"));
@@ -173,6 +173,7 @@ class ConfigReader {
     if (YAML::Node n = root["privacy"]; n && !n.IsNull()) {
       OP_RETURN_IF_ERROR(ReadPrivacy(n, c.privacy));
     }
+    if (YAML::Node n = root["ai"]; n && !n.IsNull()) OP_RETURN_IF_ERROR(ReadAi(n, c.ai));
     return c;
   }
 
@@ -461,6 +462,43 @@ class ConfigReader {
             Integer(v, "privacy.retention.drop_raw_webhook_bodies_after_days", 1, 36500));
         out.drop_raw_webhook_bodies_after_days = static_cast<int>(d);
       }
+    }
+    return Status::Ok();
+  }
+
+  Status ReadAi(const YAML::Node& n, ai::AiOptions& out) {
+    OP_RETURN_IF_ERROR(Mapping(n, "ai"));
+    OP_RETURN_IF_ERROR(CheckKeys(
+        n, "ai",
+        {"enabled", "base_url", "api_key", "model", "timeout_ms", "ca_file", "allow_plain_http"}));
+    if (YAML::Node v = n["enabled"]) {
+      OP_ASSIGN_OR_RETURN(out.enabled, Bool(v, "ai.enabled"));
+    }
+    if (YAML::Node v = n["base_url"]) {
+      OP_ASSIGN_OR_RETURN(out.base_url, String(v, "ai.base_url"));
+    }
+    // A disabled section may name a key that is not set in this environment: it is only
+    // resolved when it will be used.
+    if (YAML::Node v = n["api_key"]; v && out.enabled) {
+      OP_ASSIGN_OR_RETURN(out.api_key, Secret(v, "ai.api_key"));
+    }
+    if (YAML::Node v = n["model"]) {
+      OP_ASSIGN_OR_RETURN(out.model, String(v, "ai.model"));
+    }
+    if (YAML::Node v = n["timeout_ms"]) {
+      OP_ASSIGN_OR_RETURN(int64_t ms, Integer(v, "ai.timeout_ms", 100, 600000));
+      out.timeout = std::chrono::milliseconds(ms);
+    }
+    if (YAML::Node v = n["ca_file"]) {
+      OP_ASSIGN_OR_RETURN(out.ca_file, String(v, "ai.ca_file"));
+    }
+    if (YAML::Node v = n["allow_plain_http"]) {
+      OP_ASSIGN_OR_RETURN(out.allow_plain_http, Bool(v, "ai.allow_plain_http"));
+    }
+    if (Status s = ai::ChatClient::Validate(out); !s.ok()) {
+      const std::string field = s.field().empty() ? std::string("ai") : std::string(s.field());
+      YAML::Node at = n[field.substr(field.find('.') + 1)];
+      return Error(at ? at : n, field, s.message());
     }
     return Status::Ok();
   }

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "ai/chat_client.h"
 #include "core/status.h"
 #include "inventory/location.h"
 #include "review/policy.h"
@@ -185,6 +186,10 @@ struct Config {
   RiskConfig risk;
   ReviewConfig review;
   PrivacyConfig privacy;
+  // Outside models (ai/chat_client.h, docs/ai.md): off unless `ai.enabled: true`; an enabled
+  // section is checked at load (ai::ChatClient::Validate). api_key is resolved from env:NAME /
+  // file:PATH references like the other secrets.
+  ai::AiOptions ai;
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
 
   // Splits `listen` into host and port. "[::1]:8080" gives host "::1". InvalidArgument when it

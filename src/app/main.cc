@@ -10,10 +10,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
 #include <random>
 #include <thread>
 
 #include "api/http_client.h"
+#include "app/ai_cli.h"
 #include "app/audit_cli.h"
 #include "app/config.h"
 #include "app/inventory_cli.h"
@@ -463,6 +465,18 @@ int main(int argc, char** argv) {
     c->add_option("--config", api_key_flags.config_file, "YAML configuration file");
     c->add_option("--data", api_key_flags.data_dir, "data directory");
   }
+  CLI::App* ai_cmd = cli.add_subcommand("ai", "ask the configured outside model (docs/ai.md)");
+  ai_cmd->require_subcommand(1);
+  ServeFlags ai_flags;
+  AiAskRequest ai_ask;
+  CLI::App* ask_cmd = ai_cmd->add_subcommand(
+      "ask", "a question about one order; personal data is redacted before it is sent");
+  ask_cmd->add_option("--config", ai_flags.config_file, "YAML configuration file");
+  ask_cmd->add_option("--data", ai_flags.data_dir, "data directory");
+  ask_cmd->add_option("--master-key", ai_flags.master_key, "master key (env:NAME, file:PATH)");
+  ask_cmd->add_option("--order", ai_ask.order_id, "the order's id")->required();
+  ask_cmd->add_option("--question", ai_ask.question, "the question (default: read from stdin)");
+  ask_cmd->add_flag("--json", ai_ask.json, "print the answer, model, usage and sent body as JSON");
   CLI11_PARSE(cli, argc, argv);
   try {
     if (*serve_cmd) return Serve(serve);
@@ -499,6 +513,16 @@ int main(int argc, char** argv) {
       if (*rotate_cmd) return KeysRotateCommand(*config, stdout, stderr);
       return CustomerCommand(*config, *export_cmd ? "export" : "erase", customer, export_out,
                              request_id, stdout, stderr);
+    }
+    if (*ask_cmd) {
+      ProcessEnvironment env;
+      auto config = BuildConfig(ai_flags, env, Config{});
+      if (!config.ok()) return Fail(config.status());
+      if (ai_ask.question.empty()) {
+        ai_ask.question.assign(std::istreambuf_iterator<char>(std::cin),
+                               std::istreambuf_iterator<char>());
+      }
+      return AiAskCommand(*config, ai_ask, stdout, stderr);
     }
     if (*verify_cmd) {
       ProcessEnvironment env;

@@ -20,6 +20,7 @@ const FakeEnvironment kEnv({{"SHOPIFY_SECRET", "shpss_0123456789abcdef"},
                             {"ORDERPILOT_API_KEY", "op_live_abcdefghijklmnop"},
                             {"ORDERPILOT_MASTER_KEY", std::string(64, 'a')},
                             {"OLD_MASTER_KEY", std::string(64, 'b')},
+                            {"OPENAI_API_KEY", "sk-test-0123456789"},
                             {"EMPTY_VAR", ""}});
 
 // Parses `yaml` as "cfg.yaml" and returns the error message (empty when it parsed).
@@ -139,6 +140,72 @@ TEST(ParseConfigTest, PrivacyErrorsNameTheKey) {
   EXPECT_NE(ErrorOf("privacy:\n  job_seconds: 0\n").find("privacy.job_seconds"), std::string::npos);
   EXPECT_NE(ErrorOf("privacy:\n  master_key: env:NOT_SET_ANYWHERE\n").find("privacy.master_key"),
             std::string::npos);
+}
+
+TEST(ParseConfigTest, TheAiSectionIsOffByDefault) {
+  auto c = ParseConfig("listen: 127.0.0.1:9000\n", "cfg.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_FALSE(c->ai.enabled);
+  EXPECT_TRUE(c->ai.base_url.empty());
+  EXPECT_EQ(c->ai.timeout.count(), 30000);
+}
+
+TEST(ParseConfigTest, ReadsTheAiSection) {
+  auto c = ParseConfig(R"(ai:
+  enabled: true
+  base_url: https://api.openai.com/v1
+  api_key: env:OPENAI_API_KEY
+  model: gpt-4o-mini
+  timeout_ms: 12000
+  ca_file: /etc/ssl/private-ca.pem
+  allow_plain_http: false
+)",
+                       "cfg.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->ai.enabled);
+  EXPECT_EQ(c->ai.base_url, "https://api.openai.com/v1");
+  EXPECT_EQ(c->ai.api_key, "sk-test-0123456789");
+  EXPECT_EQ(c->ai.model, "gpt-4o-mini");
+  EXPECT_EQ(c->ai.timeout.count(), 12000);
+  EXPECT_EQ(c->ai.ca_file, "/etc/ssl/private-ca.pem");
+  EXPECT_FALSE(c->ai.allow_plain_http);
+}
+
+TEST(ParseConfigTest, TheAiKeyComesFromAFile) {
+  TempFile key("sk-from-file\n");
+  auto c = ParseConfig(
+      "ai:\n  enabled: true\n  base_url: http://127.0.0.1:8000/v1\n  model: m\n"
+      "  api_key: file:" +
+          key.path() + "\n",
+      "cfg.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->ai.api_key, "sk-from-file");
+}
+
+TEST(ParseConfigTest, AiErrorsNameTheKey) {
+  EXPECT_NE(ErrorOf("ai:\n  enabled: true\n  base_url: https://x.example/v1\n")
+                .find("ai.model is required"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("ai:\n  enabled: true\n  model: m\n").find("ai.base_url is required"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("ai:\n  enabled: true\n  base_url: http://models.example/v1\n  model: m\n")
+                .find("plain http:// is only allowed to a loopback host"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("ai:\n  enabled: true\n  base_url: https://x.example/v1\n  model: m\n"
+                    "  api_key: env:NOT_SET_ANYWHERE\n")
+                .find("ai.api_key"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("ai:\n  timeout_ms: 0\n").find("ai.timeout_ms"), std::string::npos);
+  EXPECT_NE(ErrorOf("ai:\n  enable: true\n").find("did you mean 'enabled'"), std::string::npos);
+  EXPECT_NE(ErrorOf("ai:\n  enabled: yes\n").find("'ai.enabled' must be true or false"),
+            std::string::npos);
+}
+
+TEST(ParseConfigTest, ADisabledAiSectionDoesNotResolveItsKey) {
+  auto c =
+      ParseConfig("ai:\n  enabled: false\n  api_key: env:NOT_SET_ANYWHERE\n", "cfg.yaml", kEnv);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->ai.api_key.empty());
 }
 
 TEST(ParseConfigTest, TheShippedExampleLoads) {

@@ -119,6 +119,25 @@ inline int64_t QueryInt(const std::string& db_path, const std::string& sql) {
   return value;
 }
 
+// As QueryInt, for a text value ("" when NULL).
+inline std::string QueryText(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::string value;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(stmt, 0);
+      if (text != nullptr) value = reinterpret_cast<const char*>(text);
+    } else {
+      ADD_FAILURE() << "query failed: " << sql << ": " << sqlite3_errmsg(db);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close_v2(db);
+  return value;
+}
+
 // Executes SQL on its own read-write connection (to plant states a test needs).
 inline void ExecSql(const std::string& db_path, const std::string& sql) {
   sqlite3* db = nullptr;
