@@ -105,7 +105,16 @@ section_micro() {
   echo "== micro benchmarks and pipeline rate"
   "$build/bench/orderpilot_bench" --benchmark_counters_tabular=true \
     --benchmark_out="$work/micro.json" --benchmark_out_format=json
-  local plain with risk
+  local plain with risk clear sealed
+  # Ingest in clear and encrypted at rest, alternating in this one run (mean of each).
+  clear=$(bench_json "$work/micro.json" '^BM_Ingest/deliveries:[0-9]+/sealed:0' deliveries_per_s |
+    awk '{ s += $1; n++ } END { if (n) printf "%.0f", s / n }')
+  sealed=$(bench_json "$work/micro.json" '^BM_Ingest/deliveries:[0-9]+/sealed:1' deliveries_per_s |
+    awk '{ s += $1; n++ } END { if (n) printf "%.0f", s / n }')
+  awk -v p="${clear:-0}" -v s="${sealed:-0}" 'BEGIN {
+      if (p > 0) printf "ingest, 8 threads: %.0f deliveries/s in clear, %.0f encrypted at rest" \
+                        " (%+.1f%%; target: within 15%%)\n", p, s, 100 * (s - p) / p
+    }'
   plain='^BM_PipelineDrain/orders:[0-9]+/workers:2/'
   with='^BM_PipelineDrainFulfillment/orders:[0-9]+/workers:2/'
   risk='^BM_PipelineDrainRisk/orders:[0-9]+/workers:2/'
